@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { ArchitectureName } from './architecture.ts';
+
+export const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export const BackendName = z.enum(BACKENDS);
+export type BackendName = z.infer<typeof BackendName>;
+
+export const DATASETS = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const DatasetName = z.enum(DATASETS);
+export type DatasetName = z.infer<typeof DatasetName>;
+
+export const KRule = z.enum(['textbook', 'delve']);
+export type KRule = z.infer<typeof KRule>;
+
+export const DatasetConfig = z
+  .object({
+    name: DatasetName,
+    /** Examples taken from the training split (first N after a seeded shuffle); omitted = all. */
+    trainLimit: z.number().int().positive().optional(),
+    testLimit: z.number().int().positive().optional(),
+  })
+  .strict();
+export type DatasetConfig = z.infer<typeof DatasetConfig>;
+
+export const TrainingConfig = z
+  .object({
+    epochs: z.number().int().min(1).max(10_000),
+    batchSize: z.number().int().min(1).max(65_536),
+    optimizer: z.enum(['adam', 'sgd']).default('adam'),
+    learningRate: z.number().positive().max(100).default(0.001),
+  })
+  .strict();
+export type TrainingConfig = z.infer<typeof TrainingConfig>;
+
+export const SaturationConfig = z
+  .object({
+    delta: z.number().gt(0).lt(1).default(0.99),
+    kRule: KRule.default('textbook'),
+    /** Cap on spatial samples per conv layer per batch (uniform stride subsampling); 0 = all. */
+    maxSamplesPerBatch: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type SaturationConfig = z.infer<typeof SaturationConfig>;
+
+/** One trial: everything a worker needs to train and measure, and nothing else. Canonical: the trial id hashes it. */
+export const TrialConfig = z
+  .object({
+    architecture: ArchitectureName,
+    resolution: z.number().int().min(1).max(1024),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    widthMultiplier: z.number().positive().max(8).default(1),
+    depth: z.number().int().min(1).max(32).optional(),
+    kernelSize: z.number().int().min(1).max(15).optional(),
+    baseWidth: z.number().int().min(1).max(1024).optional(),
+    dataset: DatasetConfig,
+    training: TrainingConfig,
+    saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
+  })
+  .strict();
+export type TrialConfig = z.infer<typeof TrialConfig>;
+export type TrialConfigInput = z.input<typeof TrialConfig>;
