@@ -1,0 +1,71 @@
+import { InvalidArgumentError } from './errors.ts';
+
+/**
+ * Mulberry32: a tiny seeded PRNG with uniform output in [0, 1). Not cryptographic; it exists so the
+ * random-projection control is reproducible from a seed recorded with the trial.
+ */
+export function mulberry32(seed: number): () => number {
+  if (!Number.isFinite(seed)) throw new InvalidArgumentError('seed', seed, 'a finite number');
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draw by Box–Muller; `1 − u` keeps the logarithm's argument in (0, 1]. */
+function gaussian(random: () => number): number {
+  const u = 1 - random();
+  const v = random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * A uniformly random k-dimensional subspace of R^d, as a d×k row-major matrix with orthonormal
+ * columns: Gaussian columns orthonormalised by modified Gram–Schmidt with one re-orthogonalisation
+ * pass ("twice is enough"), so orthogonality holds to round-off even for k = d. Used as the control
+ * for eigenspace projection: same k, directions chosen blind to the data.
+ */
+export function randomOrthonormalBasis(d: number, k: number, random: () => number): Float64Array {
+  if (!Number.isInteger(d) || d < 1) throw new InvalidArgumentError('d', d, 'a positive integer');
+  if (!Number.isInteger(k) || k < 0 || k > d)
+    throw new InvalidArgumentError('k', k, `an integer in [0, ${d}]`);
+  // Work column-major (each column contiguous), transpose on the way out.
+  const columns = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) {
+    const col = c * d;
+    for (let attempt = 0; ; attempt++) {
+      for (let i = 0; i < d; i++) columns[col + i] = gaussian(random);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let p = 0; p < c; p++) {
+          const prev = p * d;
+          let dot = 0;
+          for (let i = 0; i < d; i++) dot += columns[prev + i]! * columns[col + i]!;
+          for (let i = 0; i < d; i++) columns[col + i] = columns[col + i]! - dot * columns[prev + i]!;
+        }
+      }
+      let norm = 0;
+      for (let i = 0; i < d; i++) norm += columns[col + i]! * columns[col + i]!;
+      norm = Math.sqrt(norm);
+      // A Gaussian draw lies in the span of the previous columns with probability 0; redraw if
+      // round-off (or a degenerate `random`) left almost nothing.
+      if (norm > 1e-8) {
+        for (let i = 0; i < d; i++) columns[col + i] = columns[col + i]! / norm;
+        break;
+      }
+      if (attempt >= 10) {
+        throw new InvalidArgumentError(
+          'random',
+          'a degenerate generator',
+          'a source of independent uniform draws',
+        );
+      }
+    }
+  }
+  const basis = new Float64Array(d * k);
+  for (let c = 0; c < k; c++) for (let i = 0; i < d; i++) basis[i * k + c] = columns[c * d + i]!;
+  return basis;
+}
