@@ -12,3 +12,31 @@ export {
   type TrialConfigInput,
 } from './trial-config.ts';
 export { EpochResult, LayerEpochResult, LayerKind, ModeSaturation } from './epoch-result.ts';
+export { NotCanonicalError, canonicalJson, stableHash } from './canonical.ts';
+export {
+  GRID_KEYS,
+  type GridKey,
+  InvalidSpecError,
+  MAX_GRID_VALUES,
+  MAX_TRIALS_PER_SWEEP,
+  SIMPLE_CNN_ONLY_KEYS,
+  type SpecProblem,
+  SweepGrid,
+  SweepSpec,
+  type SweepSpecInput,
+  countTrials,
+  expandSweep,
+  parseSweepSpec,
+  sweepIdFor,
+  trialIdFor,
+} from './sweep-spec.ts';
+export {
+  Attempt,
+  EntityId,
+  EpochEvent,
+  FinishedEvent,
+  ResultEvent,
+  StartedEvent,
+  TRIAL_OUTCOMES,
+  TrialOutcome,
+} from './result-event.ts';

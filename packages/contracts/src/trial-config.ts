@@ -15,7 +15,7 @@ export type KRule = z.infer<typeof KRule>;
 export const DatasetConfig = z
   .object({
     name: DatasetName,
-    /** Examples taken from the training split (first N after a seeded shuffle); omitted = all. */
+    /** The first N examples of each split (the same images for every seed); omitted = the whole split. */
     trainLimit: z.number().int().positive().optional(),
     testLimit: z.number().int().positive().optional(),
   })

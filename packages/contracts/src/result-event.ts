@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { EpochResult } from './epoch-result.ts';
+
+/** Sweep and trial ids are `stableHash` outputs: 32 lowercase hex characters. */
+export const EntityId = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex characters');
+
+/**
+ * Attempt number of one run of a trial, starting at 1 and growing across retries *and* resumes
+ * (a resumed job continues from the trial's stored `attempts`), so a stale run is always older.
+ */
+export const Attempt = z.number().int().min(1).max(1_000_000);
+
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const TRIAL_OUTCOMES = ['completed', 'failed', 'diverged'] as const;
+export const TrialOutcome = z.enum(TRIAL_OUTCOMES);
+export type TrialOutcome = z.infer<typeof TrialOutcome>;
+
+/** A worker began (or resumed) an attempt of a trial. */
+export const StartedEvent = z
+  .object({
+    type: z.literal('started'),
+    trialId: EntityId,
+    sweepId: EntityId,
+    attempt: Attempt,
+    worker: z.string().min(1).max(200),
+    backend: z.string().min(1).max(100),
+    device: z.string().max(500),
+    at: Timestamp,
+  })
+  .strict();
+export type StartedEvent = z.infer<typeof StartedEvent>;
+
+/** One finished epoch with its per-layer saturation. */
+export const EpochEvent = z
+  .object({
+    type: z.literal('epoch'),
+    trialId: EntityId,
+    sweepId: EntityId,
+    attempt: Attempt,
+    result: EpochResult,
+  })
+  .strict();
+export type EpochEvent = z.infer<typeof EpochEvent>;
+
+/** An attempt ended. Publish `failed` only when no retry will follow, so the sweep can tell it is done. */
+export const FinishedEvent = z
+  .object({
+    type: z.literal('finished'),
+    trialId: EntityId,
+    sweepId: EntityId,
+    attempt: Attempt,
+    status: TrialOutcome,
+    error: z.string().max(10_000).optional(),
+    at: Timestamp,
+  })
+  .strict();
+export type FinishedEvent = z.infer<typeof FinishedEvent>;
+
+/** What workers publish on the results queue and the aggregator writes to PostgreSQL. */
+export const ResultEvent = z.discriminatedUnion('type', [StartedEvent, EpochEvent, FinishedEvent]);
+export type ResultEvent = z.infer<typeof ResultEvent>;

@@ -1,0 +1,117 @@
+import pg from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { withDefaultUser } from './default-user.ts';
+import { DatabaseUnreachableError } from './errors.ts';
+import { redactUrl } from './redact-url.ts';
+
+export type { Pool, PoolClient };
+
+export interface PoolOptions {
+  /** Connections kept open (default 10). */
+  max?: number;
+  /** Give up connecting after this long (default 10 s), instead of hanging on a dead host. */
+  connectionTimeoutMillis?: number;
+  /** Shows up in `pg_stat_activity.application_name`. */
+  applicationName?: string;
+  /**
+   * Called when an idle pooled connection fails (server restart, terminated backend). The pool
+   * already dropped that connection; without a listener node would crash on the 'error' event.
+   */
+  onIdleError?: (error: Error) => void;
+}
+
+// The pool keeps the raw URL; messages must only ever see the redacted one.
+const redactedUrls = new WeakMap<Pool, string>();
+
+export function createPool(url: string, options: PoolOptions = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: withDefaultUser(url),
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'satfarm',
+  });
+  redactedUrls.set(pool, redactUrl(url));
+  const onIdleError = options.onIdleError ?? (() => {});
+  pool.on('error', (error: Error) => onIdleError(error));
+  return pool;
+}
+
+/** Borrows one connection for `fn`, always returning it (a failed connection is discarded). */
+export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await connect(pool);
+  let broken: Error | undefined;
+  try {
+    return await fn(client);
+  } catch (error) {
+    if (isConnectionLevelError(error)) broken = error as Error;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+export interface TransactionOptions {
+  readOnly?: boolean;
+}
+
+/** Runs `fn` inside BEGIN … COMMIT; any throw rolls back and is rethrown. */
+export async function withTransaction<T>(
+  pool: Pool,
+  fn: (client: PoolClient) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const client = await connect(pool);
+  let broken: Error | boolean | undefined;
+  try {
+    await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      // The connection is unusable (that is likely why we are here): drop it rather than pool it.
+      broken = true;
+    }
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** pool.connect(), with connection failures turned into a DatabaseUnreachableError naming the redacted URL. */
+export async function connect(pool: Pool): Promise<PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    if (pool.ended) throw error;
+    throw unreachable(redactedUrls.get(pool) ?? '(the configured database)', error);
+  }
+}
+
+/** Wraps an error thrown while opening a connection. */
+export function unreachable(redacted: string, error: unknown): DatabaseUnreachableError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const reason = error instanceof Error ? error.message : String(error);
+  if (code === '3D000') {
+    return new DatabaseUnreachableError(redacted, reason, {
+      cause: error,
+      hint: 'create it with `satfarm db migrate` (it creates a missing database)',
+    });
+  }
+  if (code === '28P01' || code === '28000') {
+    return new DatabaseUnreachableError(redacted, reason, {
+      cause: error,
+      hint: 'check the user and password in DATABASE_URL',
+    });
+  }
+  return new DatabaseUnreachableError(redacted, reason, { cause: error });
+}
+
+function isConnectionLevelError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // Class 08 = connection exception; 57P01..03 = the server is shutting down or terminated us.
+  return typeof code === 'string' ? code.startsWith('08') || code.startsWith('57P') : false;
+}

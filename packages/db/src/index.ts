@@ -1,0 +1,64 @@
+export {
+  type Pool,
+  type PoolClient,
+  type PoolOptions,
+  type TransactionOptions,
+  createPool,
+  withClient,
+  withTransaction,
+} from './connection.ts';
+export { InvalidDatabaseUrlError, ensureDatabase, splitDatabaseUrl } from './ensure-database.ts';
+export {
+  AmbiguousIdError,
+  DatabaseUnreachableError,
+  InvalidTrialsError,
+  NotFoundError,
+  ReadOnlyQueryError,
+  SqlQueryError,
+} from './errors.ts';
+export { type IngestResult, ingestEvents } from './ingest.ts';
+export { type MigrateResult, MigrationOrderError, migrate, schemaFingerprint } from './migrate.ts';
+export { MIGRATIONS } from './migrations/list.ts';
+export type { Migration } from './migrations/migration.ts';
+export { type ReadOnlySqlOptions, type SqlResult, runReadOnlySql } from './read-only-sql.ts';
+export { redactUrl } from './redact-url.ts';
+export {
+  type BestResolution,
+  type EpochRow,
+  type LayerResolutionRow,
+  type LayerRow,
+  type ResolutionSummaryRow,
+  type TrialResult,
+  bestResolutions,
+  findTrial,
+  layerResolutionSummary,
+  resolutionSummary,
+  sweepResults,
+  trialEpochs,
+  trialLayers,
+} from './results.ts';
+export {
+  FINAL_TRIAL_STATUSES,
+  OPEN_TRIAL_STATUSES,
+  SWEEP_STATUSES,
+  type SweepStatus,
+  TRIAL_STATUSES,
+  type TrialStatus,
+} from './statuses.ts';
+export {
+  type CancelResult,
+  type CreateSweepResult,
+  type NewTrial,
+  type SweepProgress,
+  type SweepRow,
+  type UnfinishedTrial,
+  cancelSweep,
+  createSweep,
+  findSweep,
+  markTrialsQueued,
+  sweepStatus,
+  unfinishedTrials,
+  variantOf,
+} from './sweeps.ts';
+export { type TestDatabase, type TestDatabaseOptions, createTestDatabase } from './testing.ts';
+export { type TrialState, applyStatusEvent } from './trial-transitions.ts';

@@ -1,0 +1,319 @@
+import type { Pool, PoolClient } from 'pg';
+import type { EpochEvent, FinishedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
+import { withTransaction } from './connection.ts';
+import type { TrialStatus } from './statuses.ts';
+import { applyStatusEvent, type TrialState } from './trial-transitions.ts';
+
+export interface IngestResult {
+  /** epoch_metrics rows inserted or updated. */
+  epochRows: number;
+  /** layer_metrics rows inserted or updated. */
+  layerRows: number;
+  /** started/finished events that changed a trial's status. */
+  statusChanges: number;
+  /** Events ignored because their trial is unknown (or belongs to another sweep). */
+  unknownTrialEvents: number;
+  /** Sweeps that this batch completed. */
+  completedSweeps: string[];
+}
+
+interface LockedTrial extends TrialState {
+  id: string;
+  sweepId: string;
+}
+
+/**
+ * Writes a batch of result events in one transaction, one statement per table:
+ * epoch and layer rows are upserted on their natural keys (a row written by a newer attempt is never
+ * overwritten by an older one), status events go through `applyStatusEvent` in batch order, and a sweep
+ * whose last open trial ended is marked completed. Delivering the same batch twice changes nothing.
+ */
+export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): Promise<IngestResult> {
+  const result: IngestResult = {
+    epochRows: 0,
+    layerRows: 0,
+    statusChanges: 0,
+    unknownTrialEvents: 0,
+    completedSweeps: [],
+  };
+  if (events.length === 0) return result;
+  return withTransaction(pool, async (client) => {
+    const statusEvents = events.filter((e): e is StartedEvent | FinishedEvent => e.type !== 'epoch');
+    // Lock order everywhere: sweeps, then trials, each by id. Sweeps are locked only when statuses may
+    // change, so that two aggregators finishing a sweep's last trials see each other's commits.
+    const sweepIds = uniqueSorted(statusEvents.map((e) => e.sweepId));
+    if (sweepIds.length > 0) {
+      await client.query('SELECT id FROM sweeps WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE', [
+        sweepIds,
+      ]);
+    }
+    const trials = await lockTrials(client, uniqueSorted(events.map((e) => e.trialId)));
+    const known = events.filter((e) => trials.get(e.trialId)?.sweepId === e.sweepId);
+    result.unknownTrialEvents = events.length - known.length;
+
+    const changed = new Set<string>();
+    for (const event of known) {
+      if (event.type === 'epoch') continue;
+      const trial = trials.get(event.trialId)!;
+      const next = applyStatusEvent(trial, event);
+      if (next === null) continue;
+      Object.assign(trial, next);
+      changed.add(trial.id);
+      result.statusChanges += 1;
+    }
+
+    const epochEvents = newestPerEpoch(known.filter((e): e is EpochEvent => e.type === 'epoch'));
+    result.epochRows = await upsertEpochs(client, epochEvents);
+    result.layerRows = await upsertLayers(client, epochEvents);
+
+    const touched = new Set([...changed, ...epochEvents.map((e) => e.trialId)]);
+    await updateTrials(
+      client,
+      [...touched].sort().map((id) => ({ trial: trials.get(id)!, changed: changed.has(id) })),
+    );
+
+    const sweepsToCheck = uniqueSorted([...changed].map((id) => trials.get(id)!.sweepId));
+    result.completedSweeps = await settleSweeps(client, sweepsToCheck);
+    return result;
+  });
+}
+
+async function lockTrials(client: PoolClient, ids: string[]): Promise<Map<string, LockedTrial>> {
+  const { rows } = await client.query<{
+    id: string;
+    sweep_id: string;
+    status: TrialStatus;
+    attempts: number;
+    worker: string | null;
+    backend: string | null;
+    device: string | null;
+    started_at: string | null;
+    finished_at: string | null;
+    error: string | null;
+  }>(
+    `SELECT id, sweep_id, status, attempts, worker, backend, device,
+            started_at::text AS started_at, finished_at::text AS finished_at, error
+       FROM trials WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
+    [ids],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        id: r.id,
+        sweepId: r.sweep_id,
+        status: r.status,
+        attempts: r.attempts,
+        worker: r.worker,
+        backend: r.backend,
+        device: r.device,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        error: r.error,
+      },
+    ]),
+  );
+}
+
+/**
+ * One event per (trial, epoch): ON CONFLICT cannot touch a row twice in one statement. The newest
+ * attempt wins; between equal attempts, the later event.
+ */
+function newestPerEpoch(events: readonly EpochEvent[]): EpochEvent[] {
+  const byKey = new Map<string, EpochEvent>();
+  for (const event of events) {
+    const key = `${event.trialId}:${event.result.epoch}`;
+    const seen = byKey.get(key);
+    if (seen === undefined || event.attempt >= seen.attempt) byKey.set(key, event);
+  }
+  return [...byKey.values()];
+}
+
+async function upsertEpochs(client: PoolClient, events: readonly EpochEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const cols = {
+    trialId: [] as string[],
+    epoch: [] as number[],
+    attempt: [] as number[],
+    trainLoss: [] as number[],
+    trainAccuracy: [] as number[],
+    testLoss: [] as number[],
+    testAccuracy: [] as number[],
+    seconds: [] as number[],
+    backend: [] as string[],
+  };
+  for (const { trialId, attempt, result } of events) {
+    cols.trialId.push(trialId);
+    cols.epoch.push(result.epoch);
+    cols.attempt.push(attempt);
+    cols.trainLoss.push(result.trainLoss);
+    cols.trainAccuracy.push(result.trainAccuracy);
+    cols.testLoss.push(result.testLoss);
+    cols.testAccuracy.push(result.testAccuracy);
+    cols.seconds.push(result.seconds);
+    cols.backend.push(result.backend);
+  }
+  const res = await client.query(
+    `INSERT INTO epoch_metrics AS m
+       (trial_id, epoch, attempt, train_loss, train_accuracy, test_loss, test_accuracy, seconds, backend)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[],
+                          $7::float8[], $8::float8[], $9::text[])
+     ON CONFLICT (trial_id, epoch) DO UPDATE SET
+       attempt = EXCLUDED.attempt, train_loss = EXCLUDED.train_loss, train_accuracy = EXCLUDED.train_accuracy,
+       test_loss = EXCLUDED.test_loss, test_accuracy = EXCLUDED.test_accuracy, seconds = EXCLUDED.seconds,
+       backend = EXCLUDED.backend, recorded_at = now()
+     WHERE m.attempt <= EXCLUDED.attempt`,
+    [
+      cols.trialId,
+      cols.epoch,
+      cols.attempt,
+      cols.trainLoss,
+      cols.trainAccuracy,
+      cols.testLoss,
+      cols.testAccuracy,
+      cols.seconds,
+      cols.backend,
+    ],
+  );
+  return res.rowCount ?? 0;
+}
+
+async function upsertLayers(client: PoolClient, events: readonly EpochEvent[]): Promise<number> {
+  const cols = {
+    trialId: [] as string[],
+    epoch: [] as number[],
+    layerIndex: [] as number[],
+    mode: [] as string[],
+    attempt: [] as number[],
+    name: [] as string[],
+    kind: [] as string[],
+    width: [] as number[],
+    receptiveField: [] as number[],
+    unproductive: [] as boolean[],
+    k: [] as number[],
+    saturation: [] as number[],
+  };
+  for (const { trialId, attempt, result } of events) {
+    // A layer index listed twice in one result would make the statement touch a row twice: last wins.
+    const layers = new Map(result.layers.map((layer) => [layer.index, layer]));
+    for (const layer of layers.values()) {
+      for (const mode of ['train', 'eval'] as const) {
+        cols.trialId.push(trialId);
+        cols.epoch.push(result.epoch);
+        cols.layerIndex.push(layer.index);
+        cols.mode.push(mode);
+        cols.attempt.push(attempt);
+        cols.name.push(layer.name);
+        cols.kind.push(layer.kind);
+        cols.width.push(layer.width);
+        cols.receptiveField.push(layer.receptiveField);
+        cols.unproductive.push(layer.unproductive);
+        cols.k.push(layer[mode].k);
+        cols.saturation.push(layer[mode].saturation);
+      }
+    }
+  }
+  if (cols.trialId.length === 0) return 0;
+  const res = await client.query(
+    `INSERT INTO layer_metrics AS m
+       (trial_id, epoch, layer_index, mode, attempt, layer_name, kind, width, receptive_field, unproductive, k, saturation)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[],
+                          $8::int[], $9::int[], $10::bool[], $11::int[], $12::float8[])
+     ON CONFLICT (trial_id, epoch, layer_index, mode) DO UPDATE SET
+       attempt = EXCLUDED.attempt, layer_name = EXCLUDED.layer_name, kind = EXCLUDED.kind, width = EXCLUDED.width,
+       receptive_field = EXCLUDED.receptive_field, unproductive = EXCLUDED.unproductive, k = EXCLUDED.k,
+       saturation = EXCLUDED.saturation
+     WHERE m.attempt <= EXCLUDED.attempt`,
+    [
+      cols.trialId,
+      cols.epoch,
+      cols.layerIndex,
+      cols.mode,
+      cols.attempt,
+      cols.name,
+      cols.kind,
+      cols.width,
+      cols.receptiveField,
+      cols.unproductive,
+      cols.k,
+      cols.saturation,
+    ],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Writes the new status of changed trials and refreshes every touched trial's last epoch and
+ * final metrics from epoch_metrics (derived, so the order events arrived in does not matter).
+ */
+async function updateTrials(
+  client: PoolClient,
+  rows: readonly { trial: LockedTrial; changed: boolean }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `UPDATE trials t SET
+       status      = CASE WHEN u.changed THEN u.status ELSE t.status END,
+       attempts    = CASE WHEN u.changed THEN u.attempts ELSE t.attempts END,
+       worker      = CASE WHEN u.changed THEN u.worker ELSE t.worker END,
+       backend     = CASE WHEN u.changed THEN u.backend ELSE t.backend END,
+       device      = CASE WHEN u.changed THEN u.device ELSE t.device END,
+       started_at  = CASE WHEN u.changed THEN u.started_at ELSE t.started_at END,
+       finished_at = CASE WHEN u.changed THEN u.finished_at ELSE t.finished_at END,
+       error       = CASE WHEN u.changed THEN u.error ELSE t.error END,
+       last_epoch  = coalesce(e.epoch, 0),
+       final_train_loss = e.train_loss,
+       final_train_accuracy = e.train_accuracy,
+       final_test_loss = e.test_loss,
+       final_test_accuracy = e.test_accuracy,
+       updated_at  = now()
+     FROM unnest($1::text[], $2::bool[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
+                 $8::timestamptz[], $9::timestamptz[], $10::text[])
+          AS u(id, changed, status, attempts, worker, backend, device, started_at, finished_at, error)
+     LEFT JOIN LATERAL (
+       SELECT em.epoch, em.train_loss, em.train_accuracy, em.test_loss, em.test_accuracy
+       FROM epoch_metrics em WHERE em.trial_id = u.id ORDER BY em.epoch DESC LIMIT 1
+     ) e ON true
+     WHERE t.id = u.id`,
+    [
+      rows.map((r) => r.trial.id),
+      rows.map((r) => r.changed),
+      rows.map((r) => r.trial.status),
+      rows.map((r) => r.trial.attempts),
+      rows.map((r) => r.trial.worker),
+      rows.map((r) => r.trial.backend),
+      rows.map((r) => r.trial.device),
+      rows.map((r) => r.trial.startedAt),
+      rows.map((r) => r.trial.finishedAt),
+      rows.map((r) => r.trial.error),
+    ],
+  );
+}
+
+/**
+ * Marks running sweeps without open trials completed (and reopens a completed sweep whose trial was
+ * started again). Returns the ids of sweeps completed now.
+ */
+async function settleSweeps(client: PoolClient, sweepIds: readonly string[]): Promise<string[]> {
+  if (sweepIds.length === 0) return [];
+  const { rows } = await client.query<{ id: string; status: string }>(
+    `WITH open AS (
+       SELECT s.id, EXISTS (
+         SELECT 1 FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running')
+       ) AS has_open
+       FROM sweeps s WHERE s.id = ANY($1::text[]) AND s.status IN ('running', 'completed')
+     )
+     UPDATE sweeps s SET
+       status = CASE WHEN open.has_open THEN 'running' ELSE 'completed' END,
+       completed_at = CASE WHEN open.has_open THEN NULL ELSE now() END
+     FROM open
+     WHERE s.id = open.id AND s.status <> CASE WHEN open.has_open THEN 'running' ELSE 'completed' END
+     RETURNING s.id, s.status`,
+    [sweepIds],
+  );
+  return rows.filter((r) => r.status === 'completed').map((r) => r.id);
+}
+
+function uniqueSorted(values: readonly string[]): string[] {
+  return [...new Set(values)].sort();
+}

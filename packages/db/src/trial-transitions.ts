@@ -1,0 +1,50 @@
+import type { FinishedEvent, StartedEvent } from '@satfarm/contracts';
+import { FINAL_TRIAL_STATUSES, type TrialStatus } from './statuses.ts';
+
+/** The columns of a trial that status events change. */
+export interface TrialState {
+  status: TrialStatus;
+  attempts: number;
+  worker: string | null;
+  backend: string | null;
+  device: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/**
+ * The state after one `started` or `finished` event, or `null` when the event must not change
+ * anything. Rules (why: a stalled job can come back to life after its retry has already run):
+ * - an attempt older than the trial's newest attempt is ignored;
+ * - completed, diverged and cancelled are final;
+ * - failed is final for its own attempt and older ones; a newer attempt may start or finish it.
+ */
+export function applyStatusEvent(state: TrialState, event: StartedEvent | FinishedEvent): TrialState | null {
+  if ((FINAL_TRIAL_STATUSES as readonly string[]).includes(state.status)) return null;
+  if (event.attempt < state.attempts) return null;
+  if (state.status === 'failed' && event.attempt <= state.attempts) return null;
+  if (event.type === 'started') {
+    if (state.status === 'running' && event.attempt === state.attempts && state.startedAt !== null) {
+      // Redelivery of the same start: keep the first timestamp.
+      return null;
+    }
+    return {
+      status: 'running',
+      attempts: event.attempt,
+      worker: event.worker,
+      backend: event.backend,
+      device: event.device,
+      startedAt: event.at,
+      finishedAt: null,
+      error: null,
+    };
+  }
+  return {
+    ...state,
+    status: event.status,
+    attempts: Math.max(state.attempts, event.attempt),
+    finishedAt: event.at,
+    error: event.status === 'completed' ? null : (event.error ?? null),
+  };
+}

@@ -1,0 +1,88 @@
+import {
+  type EpochEvent,
+  type FinishedEvent,
+  type LayerEpochResult,
+  parseSweepSpec,
+  type StartedEvent,
+  type SweepSpec,
+  type TrialOutcome,
+} from '@satfarm/contracts';
+
+export function smallSpec(overrides: Record<string, unknown> = {}): SweepSpec {
+  return parseSweepSpec({
+    name: 'test-sweep',
+    dataset: { name: 'synthetic', trainLimit: 64, testLimit: 32 },
+    grid: { architecture: ['simple-cnn'], resolution: [14, 28], seed: [1, 2] },
+    training: { epochs: 2, batchSize: 16 },
+    ...overrides,
+  });
+}
+
+const AT = '2026-11-26T12:00:00.000Z';
+
+export function started(sweepId: string, trialId: string, attempt = 1, worker = 'w1'): StartedEvent {
+  return { type: 'started', sweepId, trialId, attempt, worker, backend: 'wasm', device: 'cpu', at: AT };
+}
+
+export function finished(
+  sweepId: string,
+  trialId: string,
+  status: TrialOutcome = 'completed',
+  attempt = 1,
+  error?: string,
+): FinishedEvent {
+  return {
+    type: 'finished',
+    sweepId,
+    trialId,
+    attempt,
+    status,
+    at: AT,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+export function layers(
+  count: number,
+  saturation: (index: number, mode: 'train' | 'eval') => number = () => 0.5,
+): LayerEpochResult[] {
+  return Array.from({ length: count }, (_, index) => ({
+    name: `conv${index}`,
+    index,
+    kind: 'conv' as const,
+    width: 16,
+    receptiveField: 3 + 2 * index,
+    unproductive: index >= count - 1,
+    train: { k: Math.round(saturation(index, 'train') * 16), saturation: saturation(index, 'train') },
+    eval: { k: Math.round(saturation(index, 'eval') * 16), saturation: saturation(index, 'eval') },
+  }));
+}
+
+export function epoch(
+  sweepId: string,
+  trialId: string,
+  epochNumber: number,
+  options: {
+    attempt?: number;
+    testAccuracy?: number;
+    layerCount?: number;
+    saturation?: (i: number, m: 'train' | 'eval') => number;
+  } = {},
+): EpochEvent {
+  return {
+    type: 'epoch',
+    sweepId,
+    trialId,
+    attempt: options.attempt ?? 1,
+    result: {
+      epoch: epochNumber,
+      trainLoss: 1 / epochNumber,
+      trainAccuracy: 0.5 + epochNumber / 100,
+      testLoss: 1.1 / epochNumber,
+      testAccuracy: options.testAccuracy ?? 0.4 + epochNumber / 100,
+      seconds: 1.5,
+      backend: 'wasm',
+      layers: layers(options.layerCount ?? 3, options.saturation),
+    },
+  };
+}

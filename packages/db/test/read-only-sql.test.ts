@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createSweep,
+  createTestDatabase,
+  ReadOnlyQueryError,
+  runReadOnlySql,
+  SqlQueryError,
+  type TestDatabase,
+} from '@satfarm/db';
+import { smallSpec } from './fixtures.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await createSweep(db.pool, smallSpec({ name: `quote's; -- "sweep"` }));
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const count = async (table: string) =>
+  (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+
+describe('runReadOnlySql', () => {
+  it('returns columns and rows, keeping duplicate column names apart', async () => {
+    const result = await runReadOnlySql(db.pool, 'SELECT name, trial_count, 1 AS x, 2 AS x FROM sweeps;');
+    expect(result).toEqual({
+      columns: ['name', 'trial_count', 'x', 'x'],
+      rows: [[`quote's; -- "sweep"`, 4, 1, 2]],
+    });
+  });
+
+  it.each([
+    ['INSERT', `INSERT INTO sweeps (id, name, spec, trial_count) VALUES ('x', 'x', '{}', 0)`],
+    ['DELETE', 'DELETE FROM trials'],
+    ['DROP', 'DROP TABLE trials'],
+    ['CREATE', 'CREATE TEMP TABLE scratch (x int)'],
+    [
+      'UPDATE in a CTE',
+      `WITH gone AS (UPDATE trials SET status = 'failed' RETURNING 1) SELECT count(*) FROM gone`,
+    ],
+  ])('refuses %s', async (_, sql) => {
+    const error = await runReadOnlySql(db.pool, sql).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReadOnlyQueryError);
+    expect((error as Error).message).toMatch(/read-only/);
+    expect(await count('trials')).toBe(4);
+  });
+
+  it('refuses a second statement smuggled after the first', async () => {
+    await expect(runReadOnlySql(db.pool, 'SELECT 1; COMMIT; DROP TABLE trials')).rejects.toThrow(
+      /one statement at a time/,
+    );
+    expect(await count('trials')).toBe(4);
+  });
+
+  it('does not leak session settings into the pool', async () => {
+    await runReadOnlySql(db.pool, 'SET search_path = pg_catalog');
+    const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trials');
+    expect(rows[0]!.n).toBe(4);
+  });
+
+  it('reports syntax errors and timeouts clearly', async () => {
+    const syntax = await runReadOnlySql(db.pool, 'SELEC 1').catch((e: unknown) => e);
+    expect(syntax).toBeInstanceOf(SqlQueryError);
+    expect((syntax as Error).message).toMatch(/syntax error.*character 1/);
+    await expect(runReadOnlySql(db.pool, 'SELECT pg_sleep(5)', { timeoutMs: 100 })).rejects.toThrow(
+      /cancelled after 100 ms/,
+    );
+    await expect(runReadOnlySql(db.pool, '  ;  ')).rejects.toThrow(/empty query/);
+  });
+});
