@@ -79,7 +79,9 @@ describe('buildModel', () => {
       model.dispose();
     }
     const cnn = buildModel(describeArchitecture('simple-cnn', { resolution: 28, ...base }), { seed: 1 });
-    expect(cnn.model.getLayer('conv1').getConfig()).toMatchObject({ useBias: true });
+    expect(cnn.model.getLayer('conv1').getConfig()).toMatchObject({ useBias: false });
+    expect(cnn.model.getLayer('conv1_bn').getConfig()).toMatchObject({ momentum: 0.9 });
+    expect(cnn.model.getLayer('classifier').getConfig()).toMatchObject({ useBias: true });
     cnn.model.dispose();
   });
 

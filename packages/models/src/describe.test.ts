@@ -24,7 +24,7 @@ describe('describeArchitecture', () => {
       'conv3',
       'classifier',
     ]);
-    expect(graph.layers.some((l) => l.batchNorm)).toBe(false);
+    expect(graph.layers.filter((l) => l.kind === 'conv').every((l) => l.batchNorm)).toBe(true);
     expect(graph.totalStride).toBe(2);
     expect(graph.minResolution).toBe(2);
   });

@@ -15,7 +15,7 @@ export const SIMPLE_CNN_DEFAULTS = { depth: 3, kernelSize: 3, baseWidth: 16 } as
 const MAX_POOLS = 3;
 
 /**
- * `depth` convs (kernelSize, stride 1, 'same', ReLU, no BN) in blocks of two, with a 2×2 stride-2
+ * `depth` convs (kernelSize, stride 1, 'same', batch norm, ReLU) in blocks of two, with a 2×2 stride-2
  * max-pool after conv 2, 4 and 6 whenever another conv follows it (a pool right before the global
  * average would shrink the map without giving any conv more context, and would only raise the
  * minimum resolution); the width doubles after each pool. Then global average pooling and
@@ -30,7 +30,7 @@ export function simpleCnnPlan(opts: SimpleCnnOptions): LayerPlan[] {
   let pools = 0;
   for (let i = 1; i <= opts.depth; i++) {
     const width = scaleWidth(opts.baseWidth * 2 ** pools, opts.widthMultiplier);
-    layers.push(conv(`conv${i}`, previous, width, { kernel: opts.kernelSize }));
+    layers.push(conv(`conv${i}`, previous, width, { kernel: opts.kernelSize, batchNorm: true }));
     previous = `conv${i}`;
     if (i % 2 === 0 && i < opts.depth && pools < MAX_POOLS) {
       pools++;

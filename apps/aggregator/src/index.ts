@@ -1,0 +1,8 @@
+export { MicroBatcher, type Settled } from './batcher.ts';
+export {
+  type AggregatorHandle,
+  AggregatorOptionError,
+  type AggregatorOptions,
+  type AggregatorStats,
+  startAggregator,
+} from './start-aggregator.ts';

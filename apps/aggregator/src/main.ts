@@ -1,0 +1,24 @@
+// Standalone aggregator process: `node --import tsx apps/aggregator/src/main.ts`. Reads REDIS_URL and
+// DATABASE_URL; SIGTERM/SIGINT commit what is buffered and exit 0.
+import { startAggregator } from './start-aggregator.ts';
+
+try {
+  const aggregator = await startAggregator({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/satfarm',
+  });
+  const stop = () => {
+    aggregator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (error) {
+  process.stderr.write(`satfarm aggregator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

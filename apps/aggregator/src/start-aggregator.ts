@@ -1,0 +1,178 @@
+import type { ResultEvent } from '@satfarm/contracts';
+import { createPool, type IngestResult, ingestEvents, type Pool } from '@satfarm/db';
+import {
+  checkRedis,
+  InvalidJobError,
+  jsonLineLogger,
+  type Logger,
+  parseResultEvent,
+  QUEUE_NAMES,
+  redisConnectionOptions,
+  withFields,
+} from '@satfarm/queue';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { MicroBatcher, type Settled } from './batcher.ts';
+
+export interface AggregatorOptions {
+  redisUrl: string;
+  /** A pool to use (not closed by `close()`), or a URL to open one for. */
+  pool?: Pool | undefined;
+  databaseUrl?: string | undefined;
+  prefix?: string | undefined;
+  /** Events per transaction at most (default 256). */
+  batchSize?: number | undefined;
+  /** How long the first event of a batch waits for company (default 25 ms). */
+  flushMs?: number | undefined;
+  /** Result jobs in flight at once; at least batchSize so a batch can fill (default max(256, batchSize)). */
+  concurrency?: number | undefined;
+  logger?: Logger | undefined;
+  redisTimeoutMs?: number | undefined;
+}
+
+export interface AggregatorStats {
+  batches: number;
+  events: number;
+  epochRows: number;
+  layerRows: number;
+  failedBatches: number;
+  completedSweeps: number;
+}
+
+export interface AggregatorHandle {
+  stats(): AggregatorStats;
+  /** Stops taking results, commits what is buffered, closes the worker (and the pool it opened). */
+  close(): Promise<void>;
+}
+
+export class AggregatorOptionError extends Error {
+  override readonly name = 'AggregatorOptionError';
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new AggregatorOptionError(`${name}: got ${value}, expected an integer >= 1`);
+  }
+  return value;
+}
+
+/**
+ * Consumes `results` with many jobs in flight and writes them in micro-batches: every job's processor
+ * adds its event to a buffer and waits for that batch's transaction (`ingestEvents`, idempotent
+ * upserts). A batch that fails is retried event by event, so one bad event fails only its own job.
+ */
+export async function startAggregator(options: AggregatorOptions): Promise<AggregatorHandle> {
+  const batchSize = positiveInteger('batchSize', options.batchSize, 256);
+  const flushMs = positiveInteger('flushMs', options.flushMs, 25);
+  const concurrency = positiveInteger('concurrency', options.concurrency, Math.max(256, batchSize));
+  if (options.pool === undefined && options.databaseUrl === undefined) {
+    throw new AggregatorOptionError('give either pool or databaseUrl');
+  }
+  const logger = withFields(options.logger ?? jsonLineLogger((line) => process.stderr.write(line)), {
+    component: 'aggregator',
+  });
+  await checkRedis(options.redisUrl, options.redisTimeoutMs ?? 3_000);
+  const ownPool = options.pool === undefined;
+  const pool =
+    options.pool ??
+    createPool(options.databaseUrl!, {
+      applicationName: 'satfarm-aggregator',
+      onIdleError: (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }),
+    });
+
+  const stats: AggregatorStats = {
+    batches: 0,
+    events: 0,
+    epochRows: 0,
+    layerRows: 0,
+    failedBatches: 0,
+    completedSweeps: 0,
+  };
+  const record = (result: IngestResult, events: number) => {
+    stats.batches += 1;
+    stats.events += events;
+    stats.epochRows += result.epochRows;
+    stats.layerRows += result.layerRows;
+    for (const sweepId of result.completedSweeps) {
+      stats.completedSweeps += 1;
+      logger.info('sweep completed', { sweepId });
+    }
+    if (result.unknownTrialEvents > 0) {
+      logger.warn('results for unknown trials ignored', { events: result.unknownTrialEvents });
+    }
+  };
+  const flush = async (events: ResultEvent[]): Promise<Settled<void>[]> => {
+    try {
+      record(await ingestEvents(pool, events), events.length);
+      return events.map(() => ({ ok: true, value: undefined }));
+    } catch (error) {
+      stats.failedBatches += 1;
+      if (events.length === 1) throw error;
+      logger.warn('batch write failed; writing its events one by one', {
+        events: events.length,
+        error: String(error),
+      });
+    }
+    const outcomes: Settled<void>[] = [];
+    for (const event of events) {
+      try {
+        record(await ingestEvents(pool, [event]), 1);
+        outcomes.push({ ok: true, value: undefined });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  };
+  const batcher = new MicroBatcher<ResultEvent, void>(flush, batchSize, flushMs);
+
+  const worker = new Worker(
+    QUEUE_NAMES.results,
+    async (job) => {
+      let event: ResultEvent;
+      try {
+        event = parseResultEvent(job.data, job.id);
+      } catch (error) {
+        // Retrying cannot fix a malformed event; it stays in `failed` for inspection.
+        if (error instanceof InvalidJobError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      await batcher.add(event);
+    },
+    {
+      connection: redisConnectionOptions(options.redisUrl, { worker: true }),
+      prefix: options.prefix ?? 'satfarm',
+      concurrency,
+      // Results are small and fast; a full batch may wait on PostgreSQL, not on CPU.
+      lockDuration: 60_000,
+    },
+  );
+  worker.on('error', (error) => logger.error('aggregator worker error', { error: error.message }));
+  worker.on('failed', (job, error) =>
+    logger.warn('result not written', {
+      jobId: job?.id,
+      attemptsMade: job?.attemptsMade,
+      error: error.message,
+    }),
+  );
+  await worker.waitUntilReady();
+  logger.info('aggregator ready', { batchSize, flushMs, concurrency });
+
+  let closing: Promise<void> | undefined;
+  return {
+    stats: () => ({ ...stats }),
+    close() {
+      closing ??= (async () => {
+        try {
+          // Running jobs wait on the buffer, whose timer keeps flushing until they are done.
+          await worker.close();
+          await batcher.drain();
+        } finally {
+          if (ownPool) await pool.end();
+        }
+        logger.info('aggregator stopped', { ...stats });
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { BACKENDS, BackendName } from '@satfarm/contracts';
+import { jsonLineLogger } from '@satfarm/queue';
+import type { Command } from 'commander';
+import type { SatfarmEnv } from '../env.ts';
+import { UsageError } from '../errors.ts';
+import { integerFlag } from '../numbers.ts';
+
+/** Resolves on the first SIGTERM or SIGINT: long-running verbs then close cleanly. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => resolve(signal);
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}
+
+const stderrLogger = () => jsonLineLogger((line) => process.stderr.write(line));
+
+export function registerServices(program: Command, env: () => SatfarmEnv): void {
+  program
+    .command('worker')
+    .description('train trials from the queue (each in a sandboxed child process) until SIGTERM')
+    .option('--concurrency <n>', 'trials trained at once, one child process each', integerFlag('--concurrency'), 1)
+    .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
+    .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
+    .action(async (flags: { concurrency: number; backend: string; prefix: string }) => {
+      const backend = BackendName.safeParse(flags.backend);
+      if (!backend.success) {
+        throw new UsageError(`--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`);
+      }
+      const { startWorker } = await import('@satfarm/worker');
+      const e = env();
+      const worker = await startWorker({
+        redisUrl: e.redisUrl,
+        prefix: flags.prefix,
+        concurrency: flags.concurrency,
+        checkpointDir: e.checkpointDir,
+        fashionMnistDir: e.fashionMnistDir,
+        cifar10Dir: e.cifar10Dir,
+        backend: backend.data,
+        workerId: e.workerId,
+        logger: stderrLogger(),
+      });
+      await untilSignal();
+      // Running trials stop after their current epoch's checkpoint and go back to the queue.
+      await worker.close();
+    });
+
+  program
+    .command('aggregator')
+    .description('write results from the queue into PostgreSQL in batches until SIGTERM')
+    .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
+    .action(async (flags: { prefix: string }) => {
+      const { startAggregator } = await import('@satfarm/aggregator');
+      const e = env();
+      const aggregator = await startAggregator({
+        redisUrl: e.redisUrl,
+        databaseUrl: e.databaseUrl,
+        prefix: flags.prefix,
+        logger: stderrLogger(),
+      });
+      await untilSignal();
+      await aggregator.close();
+    });
+}

@@ -1,0 +1,28 @@
+/** Plain-text tables and bars for people; scripts use --json. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((cell, c) => (isNumeric(cell) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function isNumeric(s: string): boolean {
+  return s !== '' && /^[-+]?[\d.]+%?$/.test(s);
+}
+
+/** A horizontal bar for a value in [0, 1], e.g. a layer's saturation. */
+export function bar(fraction: number, width = 20): string {
+  const clamped = Math.max(0, Math.min(1, fraction));
+  const eighths = Math.round(clamped * width * 8);
+  const full = Math.floor(eighths / 8);
+  const partial = eighths % 8;
+  return '█'.repeat(full) + (partial ? '▏▎▍▌▋▊▉'[partial - 1] : '') + ' '.repeat(width - full - (partial ? 1 : 0));
+}
+
+export function percent(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}

@@ -1,0 +1,1 @@
+export { parseMatrixCsv, MatrixCsvError, type Matrix } from './matrix-csv.ts';

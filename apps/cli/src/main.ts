@@ -1,0 +1,50 @@
+import { Command, CommanderError } from 'commander';
+import { registerAnalyze } from './commands/analyze.ts';
+import { registerDb } from './commands/db.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerResults } from './commands/results.ts';
+import { registerRf } from './commands/rf.ts';
+import { registerServices } from './commands/services.ts';
+import { registerSql } from './commands/sql.ts';
+import { registerSweep } from './commands/sweep.ts';
+import { registerTrain } from './commands/train.ts';
+import { readEnv, type SatfarmEnv } from './env.ts';
+import { UsageError } from './errors.ts';
+
+const program = new Command('satfarm')
+  .description('layer-saturation training farm: which layers do work, and at what input resolution to train')
+  .showHelpAfterError(false)
+  .exitOverride();
+
+let env: SatfarmEnv | undefined;
+const getEnv = (): SatfarmEnv => {
+  env ??= readEnv();
+  return env;
+};
+
+registerTrain(program, getEnv);
+registerAnalyze(program);
+registerRf(program);
+registerDb(program, getEnv);
+registerResults(program, getEnv);
+registerSql(program, getEnv);
+registerSweep(program, getEnv);
+registerServices(program, getEnv);
+registerDemo(program, getEnv);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportError(error);
+}
+
+/** One line on stderr that names what is wrong; exit 2 for usage mistakes, 1 for everything else. */
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed its message (help, version, unknown option…).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`satfarm: ${message.split('\n').join('\nsatfarm: ')}\n`);
+  return error instanceof UsageError || (error instanceof Error && error.name.endsWith('ResolutionTooSmallError')) ? 2 : 1;
+}

@@ -1,0 +1,104 @@
+import type { ResultEvent } from '@satfarm/contracts';
+import type { Dataset } from '@satfarm/data';
+import {
+  createResultsQueue,
+  createTrialsQueue,
+  jsonLineLogger,
+  type Logger,
+  publishResult,
+  publishResults,
+  withFields,
+} from '@satfarm/queue';
+import { CheckpointStore, prepareDataset, selectBackend } from '@satfarm/training';
+import { Job } from 'bullmq';
+import { type ChildConfig, CHILD_CONFIG_ENV, decodeChildConfig } from './child-config.ts';
+import { DatasetCache } from './dataset-cache.ts';
+import type { ActiveBackendInfo, TrialRunnerDeps } from './run-trial-job.ts';
+
+/**
+ * State of one sandboxed trainer process, kept across the jobs it runs: the tfjs backend (initialised
+ * once), prepared datasets, Redis producers and the stop flag.
+ */
+export interface ChildRuntime {
+  config: ChildConfig;
+  logger: Logger;
+  /** Deps for one job; `token` is the job's lock token (needed to hand the job back). */
+  depsFor(
+    jobId: string | undefined,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): TrialRunnerDeps;
+}
+
+let runtime: ChildRuntime | undefined;
+
+export function childRuntime(): ChildRuntime {
+  runtime ??= createChildRuntime(decodeChildConfig(process.env[CHILD_CONFIG_ENV]));
+  return runtime;
+}
+
+function createChildRuntime(config: ChildConfig): ChildRuntime {
+  const logger = withFields(
+    jsonLineLogger((line) => process.stderr.write(line)),
+    { workerId: config.workerId, pid: process.pid },
+  );
+  // SIGTERM/SIGINT reach the child directly when the whole process group is signalled (Ctrl-C, systemd,
+  // docker stop): finish the current epoch, checkpoint, hand the job back. BullMQ's own handler then
+  // waits for that and exits.
+  let stopping = false;
+  const stop = () => {
+    stopping = true;
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The parent died (SIGKILL, OOM): nobody renews this job's lock or hears from us any more, and another
+  // worker will take the trial over from its checkpoint. Training on would only race that worker.
+  process.once('disconnect', () => {
+    logger.warn('parent worker process is gone; exiting');
+    process.exit(1);
+  });
+
+  const results = createResultsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
+  const trials = createTrialsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
+  const checkpoints = new CheckpointStore(config.checkpointDir, {
+    onCorrupt: (report) => logger.warn('corrupt checkpoint ignored', { ...report }),
+  });
+  let backend: Promise<ActiveBackendInfo> | undefined;
+  const datasets = new DatasetCache<Dataset>(config.datasetCacheSize, (trial) =>
+    prepareDataset(trial.dataset, trial.resolution, trial.seed, {
+      fashionMnistDir: config.fashionMnistDir,
+      cifar10Dir: config.cifar10Dir,
+    }),
+  );
+
+  return {
+    config,
+    logger,
+    depsFor(jobId, token, signal) {
+      return {
+        workerId: `${config.workerId}/${process.pid}`,
+        backend: () => {
+          backend ??= selectBackend(config.backend).then((b) => ({ name: b.name, device: b.device }));
+          return backend;
+        },
+        dataset: (trial) => datasets.get(trial),
+        checkpoints,
+        publish: (event: ResultEvent) => publishResult(results, event),
+        publishAll: (events) => publishResults(results, events),
+        shouldStop: () => stopping || signal?.aborted === true,
+        isCancelled: async () => {
+          if (jobId === undefined) return false;
+          const job = await Job.fromId(trials, jobId);
+          return (job?.data as { cancelled?: unknown } | undefined)?.cancelled === true;
+        },
+        // Moved with this process's own connection and awaited, so the job is back in `wait` before
+        // BullMQ hears about it (a message to the parent could still be in flight when it shuts down).
+        requeue: async () => {
+          if (jobId === undefined) return;
+          const job = await Job.fromId(trials, jobId);
+          await job?.moveToWait(token);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ResultEvent, TrialConfig, type TrialConfigInput, trialIdFor } from '@satfarm/contracts';
+import { CheckpointStore, prepareDataset, selectBackend } from '@satfarm/training';
+import { UnrecoverableError, WaitingError } from 'bullmq';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  runTrialJob,
+  type TrialJobHandle,
+  type TrialProgress,
+  type TrialRunnerDeps,
+} from './run-trial-job.ts';
+
+const sweepId = 'c'.repeat(32);
+
+function trialData(overrides: Partial<TrialConfigInput> = {}, attemptsBefore = 0) {
+  const config = TrialConfig.parse({
+    architecture: 'simple-cnn',
+    resolution: 12,
+    seed: 4,
+    depth: 2,
+    baseWidth: 4,
+    dataset: { name: 'synthetic', trainLimit: 64, testLimit: 32 },
+    training: { epochs: 3, batchSize: 32, learningRate: 0.01 },
+    ...overrides,
+  });
+  return { sweepId, trialId: trialIdFor(sweepId, config), config, attemptsBefore };
+}
+
+interface Recorded {
+  job: TrialJobHandle;
+  progress: TrialProgress[];
+  logs: string[];
+}
+
+function job(
+  data: unknown,
+  counters: { attemptsMade?: number; attemptsStarted?: number; attempts?: number } = {},
+): Recorded {
+  const progress: TrialProgress[] = [];
+  const logs: string[] = [];
+  return {
+    progress,
+    logs,
+    job: {
+      id: (data as { trialId?: string }).trialId,
+      data,
+      attemptsMade: counters.attemptsMade ?? 0,
+      attemptsStarted: counters.attemptsStarted ?? 1,
+      opts: { attempts: counters.attempts ?? 3 },
+      updateProgress: async (p) => {
+        progress.push(p);
+      },
+      log: (row) => {
+        logs.push(row);
+      },
+    },
+  };
+}
+
+let dir: string;
+let events: ResultEvent[];
+let requeued: number;
+let stopAfterEpoch: number | undefined;
+let cancelAfterEpoch: number | undefined;
+let deps: TrialRunnerDeps;
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'satfarm-worker-'));
+  events = [];
+  requeued = 0;
+  stopAfterEpoch = undefined;
+  cancelAfterEpoch = undefined;
+  deps = {
+    workerId: 'test-worker',
+    backend: async () => ({ name: 'wasm', device: 'test cpu' }),
+    dataset: (config) =>
+      prepareDataset(config.dataset, config.resolution, config.seed, { fashionMnistDir: '/nonexistent' }),
+    checkpoints: new CheckpointStore(dir),
+    publish: async (event) => {
+      events.push(event);
+    },
+    publishAll: async (list) => {
+      events.push(...list);
+    },
+    requeue: async () => {
+      requeued += 1;
+    },
+    isCancelled: async () =>
+      cancelAfterEpoch !== undefined && events.filter((e) => e.type === 'epoch').length >= cancelAfterEpoch,
+    shouldStop: () => {
+      const lastEpoch = events.filter((e) => e.type === 'epoch').length;
+      return stopAfterEpoch !== undefined && lastEpoch >= stopAfterEpoch;
+    },
+  };
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const summary = (list: ResultEvent[]) =>
+  list.map((e) =>
+    e.type === 'epoch'
+      ? `epoch${e.result.epoch}@${e.attempt}`
+      : e.type === 'finished'
+        ? `${e.status}@${e.attempt}`
+        : `started@${e.attempt}`,
+  );
+
+describe('runTrialJob', () => {
+  it('publishes started, every epoch and completed, reports progress and removes its checkpoint', async () => {
+    const data = trialData();
+    const run = job(data);
+    const outcome = await runTrialJob(run.job, deps);
+    expect(outcome).toEqual({ status: 'completed', attempt: 1, trainedEpochs: 3, resumedFrom: 0 });
+    // Each epoch as it is trained, then all of them again just before `finished` (deduplicated by job id).
+    expect(summary(events)).toEqual([
+      'started@1',
+      'epoch1@1',
+      'epoch2@1',
+      'epoch3@1',
+      'epoch1@1',
+      'epoch2@1',
+      'epoch3@1',
+      'completed@1',
+    ]);
+    expect(events[0]).toMatchObject({ worker: 'test-worker', backend: 'wasm', device: 'test cpu' });
+    expect(run.progress.map((p) => `${p.stage}:${p.epoch}/${p.epochs}`)).toEqual([
+      'loading:0/3',
+      'training:1/3',
+      'training:2/3',
+      'training:3/3',
+    ]);
+    expect(run.logs.filter((l) => l.includes('trained epoch'))).toHaveLength(3);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('stops after a checkpoint when asked, hands the job back, and the next run resumes without retraining', async () => {
+    const data = trialData({}, 2);
+    stopAfterEpoch = 1;
+    const first = job(data, { attemptsStarted: 1 });
+    await expect(runTrialJob(first.job, deps)).rejects.toBeInstanceOf(WaitingError);
+    expect(requeued).toBe(1);
+    expect(summary(events)).toEqual(['started@3', 'epoch1@3']);
+    expect((await deps.checkpoints.load(data.trialId))?.epoch).toBe(1);
+
+    stopAfterEpoch = undefined;
+    events = [];
+    const second = job(data, { attemptsStarted: 2 });
+    const outcome = await runTrialJob(second.job, deps);
+    expect(outcome).toEqual({ status: 'completed', attempt: 4, trainedEpochs: 2, resumedFrom: 1 });
+    // Epoch 1 is replayed from the checkpoint (not retrained), 2 and 3 are trained.
+    expect(summary(events).slice(0, 4)).toEqual(['started@4', 'epoch1@4', 'epoch2@4', 'epoch3@4']);
+    expect(summary(events).at(-1)).toBe('completed@4');
+    expect(second.logs.some((l) => l.includes('resuming after epoch 1'))).toBe(true);
+    expect(second.logs.filter((l) => l.includes('trained epoch'))).toHaveLength(2);
+  });
+
+  it('stops a cancelled trial after the epoch it learned of it, without a finished event', async () => {
+    const data = trialData();
+    cancelAfterEpoch = 1;
+    const run = job(data);
+    const outcome = await runTrialJob(run.job, deps);
+    expect(outcome).toEqual({ status: 'cancelled', attempt: 1, trainedEpochs: 1, resumedFrom: 0 });
+    expect(summary(events)).toEqual(['started@1', 'epoch1@1']);
+    expect(requeued).toBe(0);
+    expect(await readdir(dir)).toEqual([]);
+    expect(run.logs.at(-1)).toMatch(/trial cancelled; stopped after epoch 1/);
+  });
+
+  it('fails a config that can never work for good and records it', async () => {
+    const data = trialData({ architecture: 'vgg11', resolution: 8, depth: undefined, baseWidth: undefined });
+    const run = job(data);
+    const error = await runTrialJob(run.job, deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/ResolutionTooSmallError/);
+    expect(summary(events)).toEqual(['started@1', 'failed@1']);
+  });
+
+  it('fails an invalid payload for good, recording it when the payload names its trial', async () => {
+    const data = { ...trialData(), config: { architecture: 'simple-cnn' } };
+    const error = await runTrialJob(job(data).job, deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/config\./);
+    expect(summary(events)).toEqual(['failed@1']);
+  });
+
+  it('records divergence once and does not retry', async () => {
+    const data = trialData({
+      depth: 3,
+      baseWidth: 8,
+      dataset: { name: 'synthetic', trainLimit: 256, testLimit: 32 },
+      training: { epochs: 3, batchSize: 32, learningRate: 100, optimizer: 'sgd' },
+    });
+    const outcome = await runTrialJob(job(data).job, deps);
+    expect(outcome.status).toBe('diverged');
+    const finished = events.at(-1);
+    expect(finished).toMatchObject({ type: 'finished', status: 'diverged' });
+    expect(finished?.type === 'finished' && finished.error).toMatch(/diverged/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('reports failed only on the last attempt of a retryable error', async () => {
+    const failing: TrialRunnerDeps = {
+      ...deps,
+      dataset: async () => {
+        throw Object.assign(new Error('disk on fire'), { name: 'DatasetNotFoundError' });
+      },
+    };
+    const data = trialData();
+    await expect(runTrialJob(job(data, { attemptsMade: 0, attempts: 2 }).job, failing)).rejects.toThrow(
+      'disk on fire',
+    );
+    expect(summary(events)).toEqual(['started@1']);
+    await expect(
+      runTrialJob(job(data, { attemptsMade: 1, attemptsStarted: 2, attempts: 2 }).job, failing),
+    ).rejects.toThrow('disk on fire');
+    expect(summary(events)).toEqual(['started@1', 'started@2', 'failed@2']);
+    expect(events.at(-1)).toMatchObject({ error: 'DatasetNotFoundError: disk on fire' });
+  });
+});

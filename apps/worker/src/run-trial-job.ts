@@ -1,0 +1,247 @@
+import { EntityId, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
+import type { Dataset } from '@satfarm/data';
+import { parseTrialJob, type TrialJob } from '@satfarm/queue';
+import { type CheckpointStore, type TrainerCheckpoint, trainTrial } from '@satfarm/training';
+import { UnrecoverableError, WaitingError } from 'bullmq';
+import { describeError, isCheckpointMismatch, isConfigError, isDivergence } from './trial-errors.ts';
+
+/** The parts of a (sandboxed) BullMQ job the trainer uses. */
+export interface TrialJobHandle {
+  id?: string | undefined;
+  data: unknown;
+  attemptsMade: number;
+  /** Activations so far, this one included (grows on retries, stalls and requeues). */
+  attemptsStarted?: number | undefined;
+  opts: { attempts?: number | undefined };
+  updateProgress(progress: TrialProgress): Promise<void>;
+  log(row: string): Promise<void> | void;
+}
+
+/** What `job.progress` holds while a trial runs (the dashboard and `worker` logs read it). */
+export interface TrialProgress {
+  stage: 'loading' | 'training';
+  attempt: number;
+  /** Last finished epoch (0 before the first). */
+  epoch: number;
+  epochs: number;
+  resumedFrom: number;
+  testAccuracy?: number | undefined;
+  trainLoss?: number | undefined;
+}
+
+export interface ActiveBackendInfo {
+  name: string;
+  device: string;
+}
+
+export interface TrialRunnerDeps {
+  workerId: string;
+  backend(): Promise<ActiveBackendInfo>;
+  dataset(config: TrialConfig): Promise<Dataset>;
+  checkpoints: CheckpointStore;
+  publish(event: ResultEvent): Promise<void>;
+  /** Several events in one round trip, in order. */
+  publishAll(events: readonly ResultEvent[]): Promise<void>;
+  /** Puts the job back in the wait list without using up an attempt (graceful shutdown). */
+  requeue(): Promise<void>;
+  /** Polled after every epoch's checkpoint: true stops the trial there. */
+  shouldStop(): boolean;
+  /** Asked after every epoch: was the trial cancelled (`sweep cancel`) while it ran? */
+  isCancelled(): Promise<boolean>;
+  now?: (() => Date) | undefined;
+}
+
+export interface TrialJobOutcome {
+  status: 'completed' | 'diverged' | 'cancelled';
+  attempt: number;
+  /** Epochs trained by this run (not counting those restored from a checkpoint). */
+  trainedEpochs: number;
+  resumedFrom: number;
+}
+
+/** attemptsBefore (from PostgreSQL) + this job's activations: grows on every retry, takeover and resume. */
+export function attemptOf(
+  job: Pick<TrialJobHandle, 'attemptsMade' | 'attemptsStarted'>,
+  attemptsBefore: number,
+): number {
+  return attemptsBefore + Math.max(1, job.attemptsStarted ?? job.attemptsMade + 1);
+}
+
+/**
+ * One trial job, start to end: validate → `started` → restore the checkpoint (replaying its epochs'
+ * events) → train, checkpointing and publishing every epoch → `finished`. Throws UnrecoverableError for
+ * a config that can never work, WaitingError after requeueing on shutdown, anything else to retry.
+ */
+export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): Promise<TrialJobOutcome> {
+  const now = deps.now ?? (() => new Date());
+  let trial: TrialJob;
+  try {
+    trial = parseTrialJob(job.data, job.id);
+  } catch (error) {
+    await publishInvalidJob(job, deps, describeError(error), now);
+    throw new UnrecoverableError(describeError(error));
+  }
+  const { sweepId, trialId, config } = trial;
+  const attempt = attemptOf(job, trial.attemptsBefore);
+  const epochs = config.training.epochs;
+  if (deps.shouldStop()) return requeue(job, deps, 'worker shutting down before the trial started');
+
+  const backend = await deps.backend();
+  await deps.publish({
+    type: 'started',
+    trialId,
+    sweepId,
+    attempt,
+    worker: deps.workerId,
+    backend: backend.name,
+    device: backend.device,
+    at: now().toISOString(),
+  });
+  const finish = (status: 'completed' | 'failed' | 'diverged', error?: string) =>
+    deps.publish({
+      type: 'finished',
+      trialId,
+      sweepId,
+      attempt,
+      status,
+      ...(error === undefined ? {} : { error }),
+      at: now().toISOString(),
+    });
+
+  let resumedFrom = 0;
+  let trained = 0;
+  let cancelled = false;
+  try {
+    let resume: TrainerCheckpoint | undefined = await deps.checkpoints.load(trialId);
+    if (resume !== undefined) {
+      resumedFrom = resume.epoch;
+      // The run that wrote the checkpoint may have died before publishing its last epoch: replay them
+      // all (idempotent upserts; the newest attempt's copy of a row wins).
+      await deps.publishAll(
+        resume.history.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result })),
+      );
+      await job.log(
+        `attempt ${attempt} on ${deps.workerId}: resuming after epoch ${resume.epoch} from its checkpoint`,
+      );
+    }
+    await job.updateProgress({ stage: 'loading', attempt, epoch: resumedFrom, epochs, resumedFrom });
+    const dataset = await deps.dataset(config);
+    const train = (from: TrainerCheckpoint | undefined) =>
+      trainTrial({
+        config,
+        dataset,
+        backend: backend.name,
+        resume: from,
+        shouldStop: () => cancelled || deps.shouldStop(),
+        onEpoch: async (result, capture) => {
+          // Checkpoint first: an epoch published but not checkpointed would be trained (and sent) twice.
+          await deps.checkpoints.save(trialId, await capture());
+          await deps.publish({ type: 'epoch', trialId, sweepId, attempt, result });
+          trained += 1;
+          await job.log(
+            `attempt ${attempt} on ${deps.workerId}: trained epoch ${result.epoch}/${epochs} ` +
+              `(test accuracy ${result.testAccuracy.toFixed(4)}, ${result.seconds.toFixed(2)} s)`,
+          );
+          await job.updateProgress({
+            stage: 'training',
+            attempt,
+            epoch: result.epoch,
+            epochs,
+            resumedFrom,
+            testAccuracy: result.testAccuracy,
+            trainLoss: result.trainLoss,
+          });
+          cancelled = await deps.isCancelled();
+        },
+      });
+    let outcome: Awaited<ReturnType<typeof trainTrial>>;
+    try {
+      outcome = await train(resume);
+    } catch (error) {
+      // A checkpoint that does not fit the model (written by an older build) is useless: start over.
+      if (resume === undefined || !isCheckpointMismatch(error)) throw error;
+      await job.log(
+        `attempt ${attempt}: checkpoint unusable (${describeError(error)}); starting from epoch 1`,
+      );
+      await deps.checkpoints.remove(trialId);
+      resume = undefined;
+      resumedFrom = 0;
+      outcome = await train(undefined);
+    }
+    if (!outcome.finished && cancelled) {
+      // The sweep was cancelled: PostgreSQL already says so; the job ends without a `finished` event.
+      await job.log(
+        `attempt ${attempt}: trial cancelled; stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0}`,
+      );
+      await deps.checkpoints.remove(trialId);
+      return { status: 'cancelled', attempt, trainedEpochs: trained, resumedFrom };
+    }
+    if (!outcome.finished) {
+      return requeue(
+        job,
+        deps,
+        `worker shutting down: stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0}`,
+      );
+    }
+    // Every epoch once more right before `finished` (a no-op while Redis still holds them, as their
+    // job ids exist): if Redis lost events not yet written to PostgreSQL (flushed, failed over), the
+    // trial must not be recorded complete with epochs missing.
+    await deps.publishAll(
+      outcome.epochs.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result })),
+    );
+    await finish('completed');
+    await deps.checkpoints.remove(trialId);
+    return { status: 'completed', attempt, trainedEpochs: trained, resumedFrom };
+  } catch (error) {
+    if (error instanceof WaitingError) throw error;
+    const message = describeError(error);
+    if (isDivergence(error)) {
+      await finish('diverged', message);
+      await deps.checkpoints.remove(trialId);
+      await job.log(`attempt ${attempt}: ${message}`);
+      return { status: 'diverged', attempt, trainedEpochs: trained, resumedFrom };
+    }
+    if (isConfigError(error)) {
+      await finish('failed', message);
+      await deps.checkpoints.remove(trialId);
+      throw new UnrecoverableError(message);
+    }
+    // Only the last attempt reports `failed`: a retry follows otherwise. The checkpoint stays, so a
+    // `sweep resume` continues where this left off.
+    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await finish('failed', message);
+    throw error;
+  }
+}
+
+async function requeue(job: TrialJobHandle, deps: TrialRunnerDeps, why: string): Promise<never> {
+  await job.log(`${why}; back in the queue`);
+  await deps.requeue();
+  // Tells BullMQ the job was moved on purpose: not failed, no attempt used.
+  throw new WaitingError();
+}
+
+/** Marks the trial failed when the payload at least names a trial (else nothing can be recorded). */
+async function publishInvalidJob(
+  job: TrialJobHandle,
+  deps: TrialRunnerDeps,
+  error: string,
+  now: () => Date,
+): Promise<void> {
+  const data = (job.data ?? {}) as { sweepId?: unknown; trialId?: unknown; attemptsBefore?: unknown };
+  const sweepId = EntityId.safeParse(data.sweepId);
+  const trialId = EntityId.safeParse(data.trialId);
+  if (!sweepId.success || !trialId.success) return;
+  const before =
+    typeof data.attemptsBefore === 'number' && Number.isInteger(data.attemptsBefore)
+      ? data.attemptsBefore
+      : 0;
+  await deps.publish({
+    type: 'finished',
+    sweepId: sweepId.data,
+    trialId: trialId.data,
+    attempt: attemptOf(job, Math.max(0, before)),
+    status: 'failed',
+    error,
+    at: now().toISOString(),
+  });
+}

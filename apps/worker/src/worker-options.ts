@@ -1,0 +1,77 @@
+import { hostname } from 'node:os';
+import { BackendName } from '@satfarm/contracts';
+import type { Logger } from '@satfarm/queue';
+import { z } from 'zod';
+
+/** What `startWorker` takes (the CLI builds it from flags and its env; tests pass it directly). */
+export interface WorkerOptions {
+  redisUrl: string;
+  /** BullMQ key prefix (default `satfarm`); tests use a unique one. */
+  prefix?: string | undefined;
+  /** Trials trained at once, each in its own child process (default 1). */
+  concurrency?: number | undefined;
+  checkpointDir: string;
+  fashionMnistDir: string;
+  cifar10Dir?: string | undefined;
+  backend?: BackendName | undefined;
+  /** Shown in `started` events and logs (default `<hostname>:<pid>`). */
+  workerId?: string | undefined;
+  logger?: Logger | undefined;
+  /**
+   * How long a job's lock lives without renewal, and how often stalled jobs are looked for: a crashed
+   * worker's trial is taken over after at most about lockDuration + stalledInterval. Defaults 30 s / 30 s;
+   * tests make them short.
+   */
+  lockDurationMs?: number | undefined;
+  stalledIntervalMs?: number | undefined;
+  /** Stalls (crashes, lost locks) a trial survives before BullMQ fails it (default 3: checkpoints make retakes cheap). */
+  maxStalledCount?: number | undefined;
+  /** Prepared datasets each child keeps between jobs (default 1: a 60k-image set at 64 px is ~1 GB). */
+  datasetCacheSize?: number | undefined;
+  /** Give up on an unreachable Redis after this long at start-up (default 3 s). */
+  redisTimeoutMs?: number | undefined;
+}
+
+/** Everything normalised once; code below this trusts it. */
+export const CompiledWorkerOptions = z.object({
+  redisUrl: z.string().min(1),
+  prefix: z.string().min(1).default('satfarm'),
+  concurrency: z.number().int().min(1).max(256).default(1),
+  checkpointDir: z.string().min(1),
+  fashionMnistDir: z.string().min(1),
+  cifar10Dir: z.string().min(1).optional(),
+  backend: BackendName.default('auto'),
+  workerId: z
+    .string()
+    .min(1)
+    .max(200)
+    .default(() => `${hostname()}:${process.pid}`),
+  lockDurationMs: z.number().int().min(500).default(30_000),
+  stalledIntervalMs: z.number().int().min(100).default(30_000),
+  maxStalledCount: z.number().int().min(0).default(3),
+  datasetCacheSize: z.number().int().min(0).max(64).default(1),
+  redisTimeoutMs: z.number().int().min(1).default(3_000),
+});
+export type CompiledWorkerOptions = z.infer<typeof CompiledWorkerOptions>;
+
+/** A bad option: names it, the value and what is valid. */
+export class InvalidWorkerOptionError extends Error {
+  override readonly name = 'InvalidWorkerOptionError';
+  constructor(readonly problems: string) {
+    super(`invalid worker options: ${problems}`);
+  }
+}
+
+export function compileWorkerOptions(options: WorkerOptions): CompiledWorkerOptions {
+  const { logger: _logger, ...plain } = options;
+  const defined = Object.fromEntries(Object.entries(plain).filter(([, v]) => v !== undefined));
+  const parsed = CompiledWorkerOptions.safeParse(defined);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const got = i.path.length > 0 ? (defined as Record<string, unknown>)[String(i.path[0])] : undefined;
+      return `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(got)})`;
+    });
+    throw new InvalidWorkerOptionError(problems.join('; '));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,42 @@
+/** Redis did not answer: the message names the URL (password hidden) and how to start a server. */
+export class RedisUnreachableError extends Error {
+  override readonly name = 'RedisUnreachableError';
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+    options?: ErrorOptions,
+  ) {
+    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(
+      `cannot reach Redis at ${url} within ${timeoutMs} ms${reason}. Start one with ` +
+        '`docker compose up -d redis` (from the satfarm checkout) or, on Debian, `apt install redis-server` ' +
+        '(it starts as a service), or point REDIS_URL at a running server.',
+      options,
+    );
+  }
+}
+
+/** A job's payload does not match its schema (on enqueue: a bug upstream; on dequeue: a foreign or old job). */
+export class InvalidJobError extends Error {
+  override readonly name = 'InvalidJobError';
+  constructor(
+    readonly queue: string,
+    readonly jobId: string | undefined,
+    readonly problems: string,
+  ) {
+    super(`invalid ${queue} job${jobId === undefined ? '' : ` ${jobId}`}: ${problems}`);
+  }
+}
+
+/** REDIS_URL (or `redisUrl`) cannot be used. */
+export class InvalidRedisUrlError extends Error {
+  override readonly name = 'InvalidRedisUrlError';
+  constructor(
+    readonly url: string,
+    readonly problem: string,
+  ) {
+    super(
+      `invalid Redis URL '${url.replace(/\/\/[^@/]*@/, '//***@')}': ${problem}; expected redis://[user[:password]@]host[:port][/db] (or rediss:// for TLS)`,
+    );
+  }
+}

@@ -1,0 +1,23 @@
+export { checkRedis } from './check-redis.ts';
+export { createRedisConnection, type RedisConnectionOptions, redisConnectionOptions } from './connection.ts';
+export { InvalidJobError, InvalidRedisUrlError, RedisUnreachableError } from './errors.ts';
+export { type FarmQueues, openFarmQueues } from './farm-queues.ts';
+export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from './logger.ts';
+export { DEFAULT_PREFIX, QUEUE_NAMES, type QueueName } from './names.ts';
+export { redactRedisUrl } from './redis-url.ts';
+export {
+  createResultsQueue,
+  parseResultEvent,
+  publishResult,
+  publishResults,
+  resultJobId,
+  type ResultsQueue,
+} from './results-queue.ts';
+export { parseTrialJob, TrialJob, type TrialJobInput } from './trial-job.ts';
+export {
+  createTrialsQueue,
+  type EnqueueOptions,
+  enqueueTrials,
+  type QueueOptions,
+  type TrialsQueue,
+} from './trials-queue.ts';

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { redactRedisUrl } from './redis-url.ts';
+
+describe('redactRedisUrl', () => {
+  it('hides a password and keeps everything else', () => {
+    expect(redactRedisUrl('redis://user:s3cret@cache.local:6380/2')).toBe(
+      'redis://user:***@cache.local:6380/2',
+    );
+  });
+  it('hides a password given in the username slot', () => {
+    expect(redactRedisUrl('redis://s3cret@cache.local')).toBe('redis://***@cache.local');
+  });
+  it('leaves a URL without credentials alone', () => {
+    expect(redactRedisUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+  it('hides credentials even in something that is not a URL', () => {
+    expect(redactRedisUrl('//user:pw@host with spaces')).not.toContain('pw');
+  });
+});

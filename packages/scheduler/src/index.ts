@@ -1,0 +1,12 @@
+export {
+  type CancelOutcome,
+  type CreateSweepOutcome,
+  cancelSweep,
+  createSweepFromSpec,
+  type ResumeOutcome,
+  resumeSweep,
+  type SchedulerContext,
+  type SweepProgressReport,
+  sweepProgress,
+} from './sweeps.ts';
+export { InvalidSweepTrialsError, type TrialProblem, validateTrials } from './validate-trials.ts';

@@ -1,0 +1,224 @@
+import { expandSweep, type SweepSpec, sweepIdFor, trialIdFor } from '@satfarm/contracts';
+import {
+  cancelSweep as cancelSweepRows,
+  createSweep,
+  findSweep,
+  markTrialsQueued,
+  type Pool,
+  type SweepProgress,
+  sweepStatus,
+  type UnfinishedTrial,
+  unfinishedTrials,
+} from '@satfarm/db';
+import { enqueueTrials, type TrialJobInput, type TrialsQueue } from '@satfarm/queue';
+import { jobStates, LIVE_STATES } from './job-states.ts';
+import { validateTrials } from './validate-trials.ts';
+
+export interface SchedulerContext {
+  pool: Pool;
+  trialsQueue: TrialsQueue;
+  /** First retry delay of a failed trial (default 5 s, doubling). */
+  backoffMs?: number | undefined;
+}
+
+export interface CreateSweepOutcome {
+  sweepId: string;
+  /** False when this spec's sweep already existed (same spec = same sweep). */
+  created: boolean;
+  /** Trials in the sweep. */
+  trials: number;
+  /** Trials written by this call. */
+  newTrials: number;
+  /** Jobs added to the queue by this call (new trials, or queued trials whose job was lost). */
+  enqueued: number;
+}
+
+/** Runs of a trial before it is recorded as failed. */
+function attemptsOf(spec: SweepSpec): number {
+  return spec.retries + 1;
+}
+
+/**
+ * Expands and validates a parsed spec (every trial must fit its architecture, or nothing is written),
+ * writes the sweep and its trials to PostgreSQL, then enqueues the new trials. Creating the same spec
+ * again writes nothing and adds no job, except for `queued` trials whose job is missing (a crash between
+ * the write and the enqueue): those are enqueued again.
+ */
+export async function createSweepFromSpec(
+  ctx: SchedulerContext & { spec: SweepSpec },
+): Promise<CreateSweepOutcome> {
+  const { pool, trialsQueue, spec } = ctx;
+  const sweepId = sweepIdFor(spec);
+  const configs = expandSweep(spec);
+  validateTrials(configs);
+  const trials = configs.map((config) => ({ id: trialIdFor(sweepId, config), config }));
+  const written = await createSweep(pool, spec, trials);
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  let toEnqueue: TrialJobInput[] = written.newTrialIds.map((id) => ({
+    sweepId,
+    trialId: id,
+    config: byId.get(id)!.config,
+  }));
+  if (!written.created) {
+    const queued = (await unfinishedTrials(pool, sweepId)).filter((t) => t.status === 'queued');
+    const states = await jobStates(
+      trialsQueue,
+      queued.map((t) => t.id),
+    );
+    toEnqueue = queued
+      .filter((t) => states.get(t.id) === 'unknown')
+      .map((t) => ({ sweepId, trialId: t.id, config: t.config, attemptsBefore: t.attempts }));
+  }
+  await enqueueTrials(trialsQueue, toEnqueue, { attempts: attemptsOf(spec), backoffMs: ctx.backoffMs });
+  return {
+    sweepId,
+    created: written.created,
+    trials: trials.length,
+    newTrials: written.newTrialIds.length,
+    enqueued: toEnqueue.length,
+  };
+}
+
+export interface ResumeOutcome {
+  sweepId: string;
+  /** Trials given a fresh job (theirs was missing, failed or completed without a recorded result). */
+  requeued: number;
+  /** Trials whose job was still waiting or delayed: left as they are. */
+  alreadyQueued: number;
+  /** Trials a worker is running right now: left alone. */
+  running: number;
+}
+
+/**
+ * Re-enqueues every unfinished trial from PostgreSQL (queued, running, failed, cancelled): after Redis
+ * lost its data, after trials failed for good, or after a cancel. Jobs still alive in Redis are kept;
+ * stale failed/completed jobs with the trial's id are removed first so the id can be added again. The new
+ * job continues attempt numbering from the trial's stored attempts, and the worker resumes from its
+ * checkpoint when there is one.
+ */
+export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Promise<ResumeOutcome> {
+  const { pool, trialsQueue } = ctx;
+  const sweep = await findSweep(pool, ctx.sweep);
+  const trials = await unfinishedTrials(pool, sweep.id);
+  const states = await jobStates(
+    trialsQueue,
+    trials.map((t) => t.id),
+  );
+  const running: UnfinishedTrial[] = [];
+  const waiting: UnfinishedTrial[] = [];
+  const stale: UnfinishedTrial[] = [];
+  for (const trial of trials) {
+    const state = states.get(trial.id) ?? 'unknown';
+    if (state === 'active') running.push(trial);
+    else if (LIVE_STATES.has(state)) waiting.push(trial);
+    else stale.push(trial);
+  }
+  // A cancel may have flagged running jobs to stop: they are wanted again.
+  const revived: UnfinishedTrial[] = [];
+  for (const trial of running) {
+    const job = await trialsQueue.getJob(trial.id);
+    if (job?.data.cancelled === true) {
+      await job.updateData({ ...job.data, cancelled: false });
+      revived.push(trial);
+    }
+  }
+  const fresh: UnfinishedTrial[] = [];
+  for (const trial of stale) {
+    if (states.get(trial.id) !== 'unknown') {
+      const job = await trialsQueue.getJob(trial.id);
+      try {
+        await job?.remove();
+      } catch {
+        // It became active (locked) in the meantime: a worker has it.
+        running.push(trial);
+        continue;
+      }
+    }
+    fresh.push(trial);
+  }
+  // Status first: a worker may pick the job up (and report `started`) the moment it is added.
+  await markTrialsQueued(
+    pool,
+    [...waiting, ...revived, ...fresh].map((t) => t.id),
+  );
+  await enqueueTrials(
+    trialsQueue,
+    fresh.map((t) => ({ sweepId: sweep.id, trialId: t.id, config: t.config, attemptsBefore: t.attempts })),
+    { attempts: attemptsOf(sweep.spec), backoffMs: ctx.backoffMs },
+  );
+  return {
+    sweepId: sweep.id,
+    requeued: fresh.length,
+    alreadyQueued: waiting.length,
+    running: running.length,
+  };
+}
+
+export interface CancelOutcome {
+  sweepId: string;
+  status: string;
+  /** Trials marked cancelled. */
+  cancelledTrials: number;
+  /** Their jobs removed from the queue before any worker took them. */
+  removedJobs: number;
+  /** Trials a worker is training: flagged, they stop after their current epoch. */
+  stillRunning: number;
+}
+
+/**
+ * Cancels a sweep in PostgreSQL and removes its waiting jobs. Running jobs cannot be removed (a worker
+ * holds their lock): they are flagged, and their trainer stops after its current epoch.
+ */
+export async function cancelSweep(ctx: SchedulerContext & { sweep: string }): Promise<CancelOutcome> {
+  const { pool, trialsQueue } = ctx;
+  const sweep = await findSweep(pool, ctx.sweep);
+  const result = await cancelSweepRows(pool, sweep.id);
+  const states = await jobStates(trialsQueue, result.cancelledTrialIds);
+  let removedJobs = 0;
+  let stillRunning = 0;
+  for (const id of result.cancelledTrialIds) {
+    const state = states.get(id);
+    if (state === undefined || !LIVE_STATES.has(state)) continue;
+    const job = await trialsQueue.getJob(id);
+    if (job === undefined) continue;
+    try {
+      if (state === 'active') throw new Error('running');
+      await job.remove();
+      removedJobs += 1;
+    } catch {
+      // Active (or became active meanwhile): tell the trainer instead.
+      await job.updateData({ ...job.data, cancelled: true }).catch(() => {});
+      stillRunning += 1;
+    }
+  }
+  return {
+    sweepId: sweep.id,
+    status: result.status,
+    cancelledTrials: result.cancelledTrialIds.length,
+    removedJobs,
+    stillRunning,
+  };
+}
+
+export interface SweepProgressReport extends SweepProgress {
+  /** Whole-queue job counts (all sweeps share the queue). */
+  queue: { waiting: number; active: number; delayed: number; failed: number };
+}
+
+/** The sweep's trial counts from PostgreSQL plus the trials queue's job counts. */
+export async function sweepProgress(ctx: SchedulerContext & { sweep: string }): Promise<SweepProgressReport> {
+  const sweep = await findSweep(ctx.pool, ctx.sweep);
+  const [progress, counts] = await Promise.all([
+    sweepStatus(ctx.pool, sweep.id),
+    ctx.trialsQueue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'),
+  ]);
+  return {
+    ...progress,
+    queue: {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** The tfjs backends satfarm can train on, fastest kind first. */
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** The backend tfjs now runs on, and what it runs on in words (for logs and results). */
+export interface ActiveBackend {
+  name: BackendName;
+  /** E.g. 'wasm (XNNPACK, SIMD, 1 thread)' or the GPU adapter's name. */
+  device: string;
+}
+
+export interface SelectBackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend. Only the threaded wasm build uses more than one, and
+   * tfjs-backend-wasm 4.22 loads the single-threaded build under Node.js, so in Node this is
+   * passed on but the device reports the threads actually used (1).
+   */
+  wasmThreads?: number;
+}

@@ -1,0 +1,20 @@
+export type { ActiveBackend, BackendChoice, BackendName, SelectBackendOptions } from './active-backend.ts';
+export { BACKEND_CHOICES } from './active-backend.ts';
+export { selectBackend } from './select-backend.ts';
+export { registerWasmTrainingKernels } from './register-wasm-training-kernels.ts';
+export {
+  forceConvGradPath,
+  getConvGradStats,
+  resetConvGradStats,
+  type ConvGradPath,
+  type ConvGradStats,
+} from './conv-grad-paths.ts';
+export { setFastPathMemoryLimit } from './wasm-scope.ts';
+export {
+  BackendUnavailableError,
+  FastPathRefusedError,
+  InvalidBackendOptionError,
+  UnknownBackendError,
+  UnsupportedConvGradError,
+  WasmOutOfMemoryError,
+} from './errors.ts';

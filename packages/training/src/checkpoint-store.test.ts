@@ -1,0 +1,157 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EpochResult } from '@satfarm/contracts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  CheckpointDirectoryError,
+  CheckpointStore,
+  type CorruptCheckpointReport,
+  InvalidCheckpointIdError,
+} from './checkpoint-store.ts';
+import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
+
+const TRIAL = '0123456789abcdef0123456789abcdef';
+
+function epochResult(epoch: number): EpochResult {
+  return {
+    epoch,
+    trainLoss: 1 / epoch,
+    trainAccuracy: 0.5,
+    testLoss: 0.9,
+    testAccuracy: 0.6,
+    seconds: 1.25,
+    backend: 'wasm',
+    layers: [
+      {
+        name: 'conv1',
+        index: 0,
+        kind: 'conv',
+        width: 8,
+        receptiveField: 3,
+        unproductive: false,
+        train: { k: 3, saturation: 0.375 },
+        eval: { k: 4, saturation: 0.5 },
+      },
+    ],
+  };
+}
+
+function checkpoint(epoch: number): TrainerCheckpoint {
+  return {
+    epoch,
+    weights: [
+      {
+        name: 'conv1/kernel',
+        shape: [3, 3, 1, 2],
+        dtype: 'float32',
+        data: Float32Array.from({ length: 18 }, (_, i) => i * 0.5 - 3),
+      },
+      { name: 'conv1/bias', shape: [2], dtype: 'float32', data: Float32Array.of(Math.fround(1.4e-45), -0) },
+    ],
+    optimizer: [{ name: 'iter', shape: [], dtype: 'int32', data: Int32Array.of(epoch * 7) }],
+    history: Array.from({ length: epoch }, (_, i) => epochResult(i + 1)),
+  };
+}
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'satfarm-ckpt-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('CheckpointStore', () => {
+  it('returns exactly what was saved (tensors bit for bit, history, epoch)', async () => {
+    const store = new CheckpointStore(join(dir, 'nested', 'store'));
+    const saved = checkpoint(3);
+    await store.save(TRIAL, saved);
+    const loaded = await store.load(TRIAL);
+    expect(loaded).toBeDefined();
+    expect(loaded!.epoch).toBe(3);
+    expect(loaded!.history).toEqual(saved.history);
+    expect(loaded!.weights.map((w) => [w.name, w.shape, w.dtype])).toEqual(
+      saved.weights.map((w) => [w.name, w.shape, w.dtype]),
+    );
+    expect(loaded!.weights[0]!.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(loaded!.weights[0]!.data)).toEqual(Array.from(saved.weights[0]!.data));
+    expect(Object.is(loaded!.weights[1]!.data[1], -0)).toBe(true);
+    expect(loaded!.weights[1]!.data[0]).toBe(Math.fround(1.4e-45));
+    expect(loaded!.optimizer[0]!.data).toEqual(Int32Array.of(21));
+  });
+
+  it('replaces the previous checkpoint and leaves no temporary files', async () => {
+    const store = new CheckpointStore(dir);
+    await store.save(TRIAL, checkpoint(1));
+    await store.save(TRIAL, checkpoint(2));
+    expect((await store.load(TRIAL))!.epoch).toBe(2);
+    expect(await readdir(dir)).toEqual([`${TRIAL}.ckpt`]);
+  });
+
+  it('has nothing for an unknown trial', async () => {
+    expect(await new CheckpointStore(dir).load(TRIAL)).toBeUndefined();
+    expect(await new CheckpointStore(join(dir, 'missing')).load(TRIAL)).toBeUndefined();
+  });
+
+  it('treats a flipped byte or a truncated file as missing, reports it and moves it aside', async () => {
+    const reports: CorruptCheckpointReport[] = [];
+    const store = new CheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
+    await store.save(TRIAL, checkpoint(2));
+    const path = store.pathOf(TRIAL);
+    const bytes = await readFile(path);
+    bytes[bytes.length - 3]! ^= 0x40;
+    await writeFile(path, bytes);
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ trialId: TRIAL, path, movedTo: `${path}.corrupt` });
+    expect(reports[0]!.reason).toMatch(/checksum/);
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports).toHaveLength(1);
+
+    await store.save(TRIAL, checkpoint(2));
+    await writeFile(path, (await readFile(path)).subarray(0, 40));
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports[1]!.reason).toMatch(/truncated/);
+
+    await writeFile(path, 'not a checkpoint at all');
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports[2]!.reason).toMatch(/magic/);
+  });
+
+  it('does not hand one trial the checkpoint of another', async () => {
+    const reports: CorruptCheckpointReport[] = [];
+    const store = new CheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
+    const other = 'f'.repeat(32);
+    await store.save(other, checkpoint(1));
+    await writeFile(store.pathOf(TRIAL), await readFile(store.pathOf(other)));
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports[0]!.reason).toMatch(/belongs to trial/);
+  });
+
+  it('removes the checkpoint and temporary files a killed writer left behind', async () => {
+    const store = new CheckpointStore(dir);
+    await store.save(TRIAL, checkpoint(1));
+    await writeFile(join(dir, `.${TRIAL}.999.abc.tmp`), 'partial');
+    await store.remove(TRIAL);
+    await store.remove(TRIAL);
+    expect(await readdir(dir)).toEqual([]);
+    expect(await store.load(TRIAL)).toBeUndefined();
+  });
+
+  it('names the directory when it cannot be created or written', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, '');
+    const store = new CheckpointStore(join(file, 'checkpoints'));
+    await expect(store.check()).rejects.toThrow(CheckpointDirectoryError);
+    await expect(store.check()).rejects.toThrow(`'${join(file, 'checkpoints')}'`);
+    await expect(store.save(TRIAL, checkpoint(1))).rejects.toThrow(/ENOTDIR/);
+    await new CheckpointStore(dir).check();
+  });
+
+  it('refuses trial ids that are not plain file names', () => {
+    const store = new CheckpointStore(dir);
+    for (const id of ['../escape', '.hidden', '', 'a/b'])
+      expect(() => store.pathOf(id)).toThrow(InvalidCheckpointIdError);
+  });
+});

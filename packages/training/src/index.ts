@@ -1,0 +1,26 @@
+export { selectBackend, registerWasmTrainingKernels, type ActiveBackend } from './backends/index.ts';
+export { deviceMoments, spatialStride, type DeviceMoments } from './batch-moments.ts';
+export { CheckpointMismatchError, TrialDivergedError } from './errors.ts';
+export { createOptimizer, disposeOptimizer } from './optimizer.ts';
+export { prepareDataset, type DataDirectories } from './prepare-data.ts';
+export { SaturationTracker, type LayerSaturation, type Mode } from './saturation-tracker.ts';
+export {
+  trainTrial,
+  type BatchProgress,
+  type TrainTrialOptions,
+  type TrainTrialResult,
+} from './train-trial.ts';
+export {
+  captureCheckpoint,
+  restoreCheckpoint,
+  serializeTensor,
+  type SerializedTensor,
+  type TrainerCheckpoint,
+} from './trainer-checkpoint.ts';
+export {
+  CheckpointDirectoryError,
+  CheckpointStore,
+  InvalidCheckpointIdError,
+  type CheckpointStoreOptions,
+  type CorruptCheckpointReport,
+} from './checkpoint-store.ts';

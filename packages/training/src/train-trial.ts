@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs';
+import type { EpochResult, LayerEpochResult, TrialConfig } from '@satfarm/contracts';
+import type { Dataset } from '@satfarm/data';
+import { gatherBatch, shuffledIndices } from '@satfarm/data';
+import { analyzeReceptiveFields, buildModel, describeArchitecture, type LayerSpec } from '@satfarm/models';
+import { TrialDivergedError } from './errors.ts';
+import { createOptimizer, disposeOptimizer } from './optimizer.ts';
+import { SaturationTracker, type LayerSaturation } from './saturation-tracker.ts';
+import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './trainer-checkpoint.ts';
+
+export interface BatchProgress {
+  epoch: number;
+  phase: 'train' | 'eval';
+  batch: number;
+  batches: number;
+}
+
+export interface TrainTrialOptions {
+  config: TrialConfig;
+  /** Already resized to `config.resolution` and normalised (see `prepareDataset`). */
+  dataset: Dataset;
+  /** Name of the active tfjs backend, reported with every epoch. */
+  backend: string;
+  /** Continue after the checkpoint's epoch instead of starting from scratch. */
+  resume?: TrainerCheckpoint | undefined;
+  /** Called after every epoch; `checkpoint()` captures the state to continue from. */
+  onEpoch?: ((result: EpochResult, checkpoint: () => Promise<TrainerCheckpoint>) => Promise<void> | void) | undefined;
+  onBatch?: ((progress: BatchProgress) => void) | undefined;
+  /** Polled between batches: true stops after the current epoch's checkpoint point (returns early). */
+  shouldStop?: (() => boolean) | undefined;
+  /** Track saturation (default true); off only to measure what tracking costs. */
+  tracking?: boolean | undefined;
+}
+
+export interface TrainTrialResult {
+  epochs: EpochResult[];
+  /** False when `shouldStop` ended the run before the last epoch. */
+  finished: boolean;
+}
+
+interface PassTotals {
+  loss: number;
+  correct: number;
+  count: number;
+}
+
+/**
+ * Trains one trial. One forward pass per batch feeds both the loss and the covariance tracking of every
+ * tracked layer (train mode); a test pass in inference mode feeds the eval statistics. k and saturation
+ * are read out per layer and mode after every epoch.
+ */
+export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrialResult> {
+  const { config, dataset } = options;
+  const graph = describeArchitecture(config.architecture, {
+    resolution: config.resolution,
+    channels: dataset.channels,
+    classes: dataset.classes,
+    widthMultiplier: config.widthMultiplier,
+    depth: config.depth,
+    kernelSize: config.kernelSize,
+    baseWidth: config.baseWidth,
+  });
+  if (dataset.height !== config.resolution || dataset.width !== config.resolution) {
+    throw new Error(
+      `dataset is ${dataset.height}×${dataset.width} but the trial's resolution is ${config.resolution}; resize it first`,
+    );
+  }
+  const receptive = new Map(analyzeReceptiveFields(graph).map((r) => [r.name, r]));
+  const built = buildModel(graph, { seed: config.seed });
+  const { model, tracked } = built;
+  const optimizer = createOptimizer(config.training);
+  const tracker = new SaturationTracker(
+    tracked.map((l) => l.width),
+    config.saturation.maxSamplesPerBatch,
+    options.tracking ?? true,
+  );
+  const history: EpochResult[] = [];
+  try {
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    let startEpoch = 1;
+    if (options.resume) {
+      await restoreCheckpoint(model, optimizer, options.resume);
+      history.push(...options.resume.history);
+      startEpoch = options.resume.epoch + 1;
+    }
+    for (let epoch = startEpoch; epoch <= config.training.epochs; epoch++) {
+      const started = performance.now();
+      const train = await trainEpoch(model, optimizer, variables, tracker, dataset, config, epoch, options.onBatch);
+      const test = await evaluate(model, tracker, dataset, config, epoch, options.onBatch);
+      const delta = config.saturation.delta;
+      const result: EpochResult = {
+        epoch,
+        trainLoss: train.loss / train.count,
+        trainAccuracy: train.correct / train.count,
+        testLoss: test.loss / test.count,
+        testAccuracy: test.correct / test.count,
+        seconds: (performance.now() - started) / 1000,
+        backend: options.backend,
+        layers: layerResults(
+          tracked,
+          receptive,
+          tracker.readout('train', delta, config.saturation.kRule),
+          tracker.readout('eval', delta, config.saturation.kRule),
+        ),
+      };
+      history.push(result);
+      await options.onEpoch?.(result, () => captureCheckpoint(model, optimizer, epoch, history));
+      if (options.shouldStop?.() && epoch < config.training.epochs) return { epochs: history, finished: false };
+    }
+    return { epochs: history, finished: true };
+  } finally {
+    disposeOptimizer(optimizer);
+    model.dispose();
+  }
+}
+
+function layerResults(
+  tracked: readonly LayerSpec[],
+  receptive: Map<string, { receptiveField: number; unproductive: boolean }>,
+  train: LayerSaturation[],
+  evalMode: LayerSaturation[],
+): LayerEpochResult[] {
+  return tracked.map((layer, index) => {
+    const rf = receptive.get(layer.name);
+    return {
+      name: layer.name,
+      index,
+      kind: layer.kind,
+      width: layer.width,
+      receptiveField: rf?.receptiveField ?? 1,
+      unproductive: rf?.unproductive ?? false,
+      train: train[index]!,
+      eval: evalMode[index]!,
+    };
+  });
+}
+
+function asList(out: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
+  return Array.isArray(out) ? out : [out];
+}
+
+async function trainEpoch(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  tracker: SaturationTracker,
+  dataset: Dataset,
+  config: TrialConfig,
+  epoch: number,
+  onBatch: TrainTrialOptions['onBatch'],
+): Promise<PassTotals> {
+  const { batchSize } = config.training;
+  const split = dataset.train;
+  const pixels = dataset.height * dataset.width * dataset.channels;
+  const order = shuffledIndices(split.count, config.seed, epoch);
+  const batches = Math.ceil(split.count / batchSize);
+  const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  for (let b = 0; b < batches; b++) {
+    const start = b * batchSize;
+    const end = Math.min(split.count, start + batchSize);
+    const batch = gatherBatch(split, order, start, end, pixels);
+    const n = end - start;
+    const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
+    const y = tf.tensor1d(batch.labels, 'int32');
+    let correct: tf.Tensor | undefined;
+    let moments: ReturnType<SaturationTracker['momentsOf']> = [];
+    let loss: tf.Scalar | null = null;
+    try {
+      loss = optimizer.minimize(
+        () => {
+          const [logits, ...outputs] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
+          // Kept past minimize's scope: read back below, after the weights were updated.
+          moments = tracker.momentsOf(outputs);
+          for (const m of moments) tf.keep(m.mean), tf.keep(m.m2);
+          correct = tf.keep(correctCount(logits!, y));
+          return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
+        },
+        true,
+        variables,
+      );
+      const [lossData, correctData] = await Promise.all([loss!.data(), correct!.data()]);
+      const value = lossData[0]!;
+      if (!Number.isFinite(value)) throw new TrialDivergedError(epoch, b + 1, `loss became ${value}`);
+      const taken = moments;
+      moments = [];
+      const bad = await tracker.absorb('train', taken);
+      if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
+      totals.loss += value * n;
+      totals.correct += correctData[0]!;
+      totals.count += n;
+    } finally {
+      for (const m of moments) tf.dispose([m.mean, m.m2]);
+      tf.dispose([x, y]);
+      if (loss) loss.dispose();
+      if (correct) correct.dispose();
+    }
+    onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
+  }
+  return totals;
+}
+
+async function evaluate(
+  model: tf.LayersModel,
+  tracker: SaturationTracker,
+  dataset: Dataset,
+  config: TrialConfig,
+  epoch: number,
+  onBatch: TrainTrialOptions['onBatch'],
+): Promise<PassTotals> {
+  const split = dataset.test;
+  const pixels = dataset.height * dataset.width * dataset.channels;
+  // Inference needs no activations for backprop, so larger batches are cheaper and change nothing.
+  const batchSize = Math.max(config.training.batchSize, 256);
+  const order = Int32Array.from({ length: split.count }, (_, i) => i);
+  const batches = Math.ceil(split.count / batchSize);
+  const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  for (let b = 0; b < batches; b++) {
+    const start = b * batchSize;
+    const end = Math.min(split.count, start + batchSize);
+    const n = end - start;
+    const batch = gatherBatch(split, order, start, end, pixels);
+    type Moments = ReturnType<SaturationTracker['momentsOf']>;
+    // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
+      const y = tf.tensor1d(batch.labels, 'int32');
+      const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
+      const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
+      return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
+    }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: Moments };
+    try {
+      const [lossSum, correct] = await Promise.all([out.lossSum.data(), out.correct.data()]);
+      totals.loss += lossSum[0]!;
+      totals.correct += correct[0]!;
+      totals.count += n;
+    } finally {
+      tf.dispose([out.lossSum, out.correct]);
+    }
+    const bad = await tracker.absorb('eval', out.moments);
+    if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
+    if (!Number.isFinite(totals.loss)) throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
+    onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
+  }
+  return totals;
+}
+
+function correctCount(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'int32'));
+}
