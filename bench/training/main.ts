@@ -18,8 +18,21 @@ if (!Number.isInteger(rounds) || rounds < 1) {
   process.exit(2);
 }
 
-const benchCnn: Network = { label: 'bench-cnn', architecture: 'simple-cnn', resolution: 28, depth: 3, baseWidth: 16, channels: 1 };
-const vgg: Network = { label: 'vgg11-x0.25', architecture: 'vgg11', resolution: 32, widthMultiplier: 0.25, channels: 1 };
+const benchCnn: Network = {
+  label: 'bench-cnn',
+  architecture: 'simple-cnn',
+  resolution: 28,
+  depth: 3,
+  baseWidth: 16,
+  channels: 1,
+};
+const vgg: Network = {
+  label: 'vgg11-x0.25',
+  architecture: 'vgg11',
+  resolution: 32,
+  widthMultiplier: 0.25,
+  channels: 1,
+};
 const batch = 64;
 
 function log(msg: string): void {

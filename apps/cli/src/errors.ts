@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {

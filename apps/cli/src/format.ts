@@ -20,7 +20,9 @@ export function bar(fraction: number, width = 20): string {
   const eighths = Math.round(clamped * width * 8);
   const full = Math.floor(eighths / 8);
   const partial = eighths % 8;
-  return '█'.repeat(full) + (partial ? '▏▎▍▌▋▊▉'[partial - 1] : '') + ' '.repeat(width - full - (partial ? 1 : 0));
+  return (
+    '█'.repeat(full) + (partial ? '▏▎▍▌▋▊▉'[partial - 1] : '') + ' '.repeat(width - full - (partial ? 1 : 0))
+  );
 }
 
 export function percent(x: number, digits = 1): string {

@@ -46,5 +46,8 @@ function reportError(error: unknown): number {
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`satfarm: ${message.split('\n').join('\nsatfarm: ')}\n`);
-  return error instanceof UsageError || (error instanceof Error && error.name.endsWith('ResolutionTooSmallError')) ? 2 : 1;
+  return error instanceof UsageError ||
+    (error instanceof Error && error.name.endsWith('ResolutionTooSmallError'))
+    ? 2
+    : 1;
 }

@@ -47,6 +47,9 @@ export function parseMatrixCsv(text: string, source: string): Matrix {
     });
     rows++;
   });
-  if (rows === 0) throw new MatrixCsvError(`${source}: no data rows; expected comma-separated numbers, one sample per line`);
+  if (rows === 0)
+    throw new MatrixCsvError(
+      `${source}: no data rows; expected comma-separated numbers, one sample per line`,
+    );
   return { rows, columns, data: Float64Array.from(values), header };
 }

@@ -15,7 +15,8 @@ export function integerFlag(flag: string): (value: string) => number {
   const asNumber = numberFlag(flag);
   return (value: string) => {
     const n = asNumber(value);
-    if (!Number.isInteger(n)) throw new UsageError(`${flag}: got ${JSON.stringify(value)}; expected an integer`);
+    if (!Number.isInteger(n))
+      throw new UsageError(`${flag}: got ${JSON.stringify(value)}; expected an integer`);
     return n;
   };
 }

@@ -1,7 +1,10 @@
 import { SingleBar } from 'cli-progress';
 
 /** A progress bar on stderr that stays silent when stderr is not a terminal or output is JSON. */
-export function progressBar(enabled: boolean, format: string): {
+export function progressBar(
+  enabled: boolean,
+  format: string,
+): {
   start(total: number, payload?: Record<string, unknown>): void;
   update(value: number, payload?: Record<string, unknown>): void;
   stop(): void;

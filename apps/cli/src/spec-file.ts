@@ -16,7 +16,9 @@ export async function readSpecFile(path: string): Promise<SweepSpec> {
     raw = parseYaml(text);
   } catch (error) {
     if (error instanceof YAMLParseError) {
-      const where = error.linePos?.[0] ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+      const where = error.linePos?.[0]
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '';
       throw new UsageError(`${path}: not valid YAML${where}: ${error.message.split('\n')[0]}`);
     }
     throw error;

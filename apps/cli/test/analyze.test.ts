@@ -30,7 +30,11 @@ function knownSpectrumCsv(spectrum: number[], mean: number[]): string {
     const a = Math.sqrt(lambda * d);
     for (const sign of [1, -1]) {
       const e = Array.from({ length: d }, (_, j) => (j === i ? sign * a : 0));
-      rows.push(reflect(e).map((x, j) => (x + mean[j]!).toPrecision(17)).join(','));
+      rows.push(
+        reflect(e)
+          .map((x, j) => (x + mean[j]!).toPrecision(17))
+          .join(','),
+      );
     }
   });
   return `${rows.join('\n')}\n`;
@@ -52,7 +56,9 @@ describe('satfarm analyze', () => {
     // cumulative share: .50 .80 .95 .985 .995 → the textbook rule needs 5 to reach 99 %
     expect(out.k).toBe(5);
     expect(out.saturation).toBeCloseTo(5 / 7, 12);
-    out.eigenvalues.forEach((ev: number, i: number) => expect(ev).toBeCloseTo(spectrum[i]!, 8));
+    out.eigenvalues.forEach((ev: number, i: number) => {
+      expect(ev).toBeCloseTo(spectrum[i]!, 8);
+    });
 
     const delve = await runCli(['analyze', file, '--json', '--k-rule', 'delve']);
     expect(JSON.parse(delve.stdout).k).toBe(4);

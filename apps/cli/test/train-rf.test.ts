@@ -39,7 +39,10 @@ describe('satfarm train', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2]);
     for (const epoch of lines) {
       expect(epoch.backend).toBe('wasm');
@@ -58,7 +61,10 @@ describe('satfarm train', () => {
     [['--arch', 'alexnet', '--resolution', '32'], /--arch: got "alexnet"/],
     [['--arch', 'vgg11', '--resolution', '16'], /smallest valid resolution is 32/],
     [['--arch', 'simple-cnn', '--resolution', '28', '--epochs', '-1'], /--epochs: got -1/],
-    [['--arch', 'simple-cnn', '--resolution', '28', '--epochs', 'two'], /--epochs: got "two"; expected a number/],
+    [
+      ['--arch', 'simple-cnn', '--resolution', '28', '--epochs', 'two'],
+      /--epochs: got "two"; expected a number/,
+    ],
     [['--arch', 'simple-cnn', '--resolution', '28', '--backend', 'tpu'], /--backend: got "tpu"/],
     [['--arch', 'simple-cnn', '--resolution', '28', '--dataset', 'imagenet'], /--dataset: got "imagenet"/],
   ])('refuses %j with one line naming the field', async (args, message) => {
@@ -70,9 +76,12 @@ describe('satfarm train', () => {
   });
 
   it('names the dataset directory when Fashion-MNIST is missing', async () => {
-    const run = await runCli(['train', '--arch', 'simple-cnn', '--resolution', '28', '--limit', '64', '--json'], {
-      FASHION_MNIST_DIR: '/nonexistent/fmnist',
-    });
+    const run = await runCli(
+      ['train', '--arch', 'simple-cnn', '--resolution', '28', '--limit', '64', '--json'],
+      {
+        FASHION_MNIST_DIR: '/nonexistent/fmnist',
+      },
+    );
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/\/nonexistent\/fmnist/);
   });

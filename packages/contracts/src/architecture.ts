@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-export const ARCHITECTURES = ['simple-cnn', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet18', 'resnet34'] as const;
+export const ARCHITECTURES = [
+  'simple-cnn',
+  'vgg11',
+  'vgg13',
+  'vgg16',
+  'vgg19',
+  'resnet18',
+  'resnet34',
+] as const;
 export const ArchitectureName = z.enum(ARCHITECTURES);
 export type ArchitectureName = z.infer<typeof ArchitectureName>;
 

@@ -47,7 +47,11 @@ export const TrialConfig = z
   .object({
     architecture: ArchitectureName,
     resolution: z.number().int().min(1).max(1024),
-    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1),
     widthMultiplier: z.number().positive().max(8).default(1),
     depth: z.number().int().min(1).max(32).optional(),
     kernelSize: z.number().int().min(1).max(15).optional(),

@@ -27,9 +27,7 @@ export function deviceMoments(output: tf.Tensor, maxSamples: number): DeviceMome
       const [b, h, w, c] = output.shape as [number, number, number, number];
       const stride = spatialStride(b, h, w, maxSamples);
       const kept =
-        stride === 1
-          ? output
-          : tf.stridedSlice(output, [0, 0, 0, 0], [b, h, w, c], [1, stride, stride, 1]);
+        stride === 1 ? output : tf.stridedSlice(output, [0, 0, 0, 0], [b, h, w, c], [1, stride, stride, 1]);
       samples = tf.reshape(kept, [-1, c]);
     } else if (output.rank === 2) {
       samples = output as tf.Tensor2D;

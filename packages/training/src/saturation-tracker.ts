@@ -50,7 +50,10 @@ export class SaturationTracker {
    * Asynchronous reads: GPU backends in Node cannot read synchronously. Returns the index of the
    * first layer whose statistics are not finite (nothing of that batch is merged), or -1.
    */
-  async absorb(mode: Mode, moments: readonly { count: number; mean: tf.Tensor; m2: tf.Tensor }[]): Promise<number> {
+  async absorb(
+    mode: Mode,
+    moments: readonly { count: number; mean: tf.Tensor; m2: tf.Tensor }[],
+  ): Promise<number> {
     const accs = this.accumulators[mode];
     try {
       if (!this.enabled) return -1;

@@ -7,7 +7,9 @@ import { TrialDivergedError } from './errors.ts';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
 
-const dataset = normalize(syntheticDataset({ seed: 7, trainCount: 256, testCount: 128, size: 16, classes: 4 }));
+const dataset = normalize(
+  syntheticDataset({ seed: 7, trainCount: 256, testCount: 128, size: 16, classes: 4 }),
+);
 
 function config(overrides: Partial<Record<string, unknown>> = {}): TrialConfig {
   return TrialConfig.parse({
@@ -90,7 +92,9 @@ describe('trainTrial', () => {
   it('stops with TrialDivergedError when the loss is no longer finite', async () => {
     const huge = config({ training: { epochs: 3, batchSize: 32, learningRate: 100, optimizer: 'sgd' } });
     const before = tf.memory().numTensors;
-    await expect(trainTrial({ config: huge, dataset, backend: 'wasm' })).rejects.toBeInstanceOf(TrialDivergedError);
+    await expect(trainTrial({ config: huge, dataset, backend: 'wasm' })).rejects.toBeInstanceOf(
+      TrialDivergedError,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -24,7 +24,9 @@ export interface TrainTrialOptions {
   /** Continue after the checkpoint's epoch instead of starting from scratch. */
   resume?: TrainerCheckpoint | undefined;
   /** Called after every epoch; `checkpoint()` captures the state to continue from. */
-  onEpoch?: ((result: EpochResult, checkpoint: () => Promise<TrainerCheckpoint>) => Promise<void> | void) | undefined;
+  onEpoch?:
+    | ((result: EpochResult, checkpoint: () => Promise<TrainerCheckpoint>) => Promise<void> | void)
+    | undefined;
   onBatch?: ((progress: BatchProgress) => void) | undefined;
   /** Polled between batches: true stops after the current epoch's checkpoint point (returns early). */
   shouldStop?: (() => boolean) | undefined;
@@ -85,7 +87,16 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
     }
     for (let epoch = startEpoch; epoch <= config.training.epochs; epoch++) {
       const started = performance.now();
-      const train = await trainEpoch(model, optimizer, variables, tracker, dataset, config, epoch, options.onBatch);
+      const train = await trainEpoch(
+        model,
+        optimizer,
+        variables,
+        tracker,
+        dataset,
+        config,
+        epoch,
+        options.onBatch,
+      );
       const test = await evaluate(model, tracker, dataset, config, epoch, options.onBatch);
       const delta = config.saturation.delta;
       const result: EpochResult = {
@@ -105,7 +116,8 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
       };
       history.push(result);
       await options.onEpoch?.(result, () => captureCheckpoint(model, optimizer, epoch, history));
-      if (options.shouldStop?.() && epoch < config.training.epochs) return { epochs: history, finished: false };
+      if (options.shouldStop?.() && epoch < config.training.epochs)
+        return { epochs: history, finished: false };
     }
     return { epochs: history, finished: true };
   } finally {
@@ -171,7 +183,10 @@ async function trainEpoch(
           const [logits, ...outputs] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
           // Kept past minimize's scope: read back below, after the weights were updated.
           moments = tracker.momentsOf(outputs);
-          for (const m of moments) tf.keep(m.mean), tf.keep(m.m2);
+          for (const m of moments) {
+            tf.keep(m.mean);
+            tf.keep(m.m2);
+          }
           correct = tf.keep(correctCount(logits!, y));
           return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
         },
@@ -237,7 +252,8 @@ async function evaluate(
       tf.dispose([out.lossSum, out.correct]);
     }
     const bad = await tracker.absorb('eval', out.moments);
-    if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
+    if (bad >= 0)
+      throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
     if (!Number.isFinite(totals.loss)) throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
     onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
   }

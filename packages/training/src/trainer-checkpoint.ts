@@ -71,7 +71,10 @@ export async function restoreCheckpoint(
     tf.dispose(tensors);
   }
   // The optimizer makes its own variables from these tensors, so ours can go.
-  const slots = checkpoint.optimizer.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape, s.dtype) }));
+  const slots = checkpoint.optimizer.map((s) => ({
+    name: s.name,
+    tensor: tf.tensor(s.data, s.shape, s.dtype),
+  }));
   await optimizer.setWeights(slots);
   for (const s of slots) s.tensor.dispose();
 }

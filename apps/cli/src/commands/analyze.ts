@@ -19,14 +19,19 @@ export function registerAnalyze(program: Command): void {
     .description('saturation of a sample matrix (CSV, rows = samples, columns = features)')
     .argument('<file>', 'CSV file of numbers; an optional first header line')
     .option('--delta <f>', 'share of variance the eigenspace keeps, in (0, 1)', numberFlag('--delta'), 0.99)
-    .option('--k-rule <rule>', 'textbook (smallest k reaching delta) or delve (the Python library rule)', 'textbook')
+    .option(
+      '--k-rule <rule>',
+      'textbook (smallest k reaching delta) or delve (the Python library rule)',
+      'textbook',
+    )
     .option('--json', 'print JSON')
     .action(async (file: string, flags: AnalyzeFlags) => {
       if (!(flags.delta > 0 && flags.delta < 1)) {
         throw new UsageError(`--delta: got ${flags.delta}; expected a number between 0 and 1 (exclusive)`);
       }
       const rule = KRule.safeParse(flags.kRule);
-      if (!rule.success) throw new UsageError(`--k-rule: got ${JSON.stringify(flags.kRule)}; expected textbook or delve`);
+      if (!rule.success)
+        throw new UsageError(`--k-rule: got ${JSON.stringify(flags.kRule)}; expected textbook or delve`);
       let text: string;
       try {
         text = await readFile(file, 'utf8');

@@ -84,7 +84,9 @@ async function demo(flags: DemoFlags, env: SatfarmEnv): Promise<void> {
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ sweepId: id, trials, recommendations: best })}\n`);
     } else {
-      process.stdout.write(`\n${trialTable(trials)}\n\n${resolutionTable(await resolutionSummary(pool, id), best)}\n`);
+      process.stdout.write(
+        `\n${trialTable(trials)}\n\n${resolutionTable(await resolutionSummary(pool, id), best)}\n`,
+      );
       const short = id.slice(0, 8);
       process.stdout.write(
         `\nMore: satfarm results ${short} --format csv\n      satfarm best ${short} --json\n` +
@@ -93,7 +95,9 @@ async function demo(flags: DemoFlags, env: SatfarmEnv): Promise<void> {
     }
     const bad = trials.filter((t) => t.status !== 'completed');
     if (bad.length > 0) {
-      throw new Error(`${bad.length} of ${trials.length} trials did not complete: ${bad.map((t) => `${t.trialId.slice(0, 8)} ${t.status}${t.error ? ` (${t.error})` : ''}`).join('; ')}`);
+      throw new Error(
+        `${bad.length} of ${trials.length} trials did not complete: ${bad.map((t) => `${t.trialId.slice(0, 8)} ${t.status}${t.error ? ` (${t.error})` : ''}`).join('; ')}`,
+      );
     }
   });
 }

@@ -30,7 +30,7 @@ const CSV_COLUMNS: (keyof TrialResult)[] = [
 export function registerResults(program: Command, env: () => SatfarmEnv): void {
   program
     .command('results')
-    .description("every trial of a sweep with its final metrics")
+    .description('every trial of a sweep with its final metrics')
     .argument('<sweep>', 'sweep id, unique id prefix or name')
     .option('--format <format>', 'table, csv or json', 'table')
     .action(async (sweep: string, flags: { format: string }) => {
@@ -66,7 +66,18 @@ export function registerResults(program: Command, env: () => SatfarmEnv): void {
 
 export function trialTable(trials: TrialResult[]): string {
   return table(
-    ['trial', 'architecture', 'variant', 'res', 'seed', 'status', 'epochs', 'test acc', 'eval sat', 'seconds'],
+    [
+      'trial',
+      'architecture',
+      'variant',
+      'res',
+      'seed',
+      'status',
+      'epochs',
+      'test acc',
+      'eval sat',
+      'seconds',
+    ],
     trials.map((t) => [
       t.trialId.slice(0, 8),
       t.architecture,
@@ -87,7 +98,9 @@ export function resolutionTable(
   best: Awaited<ReturnType<typeof bestResolutions>>,
 ): string {
   const isBest = (r: { architecture: string; variant: string; resolution: number }) =>
-    best.some((b) => b.architecture === r.architecture && b.variant === r.variant && b.resolution === r.resolution);
+    best.some(
+      (b) => b.architecture === r.architecture && b.variant === r.variant && b.resolution === r.resolution,
+    );
   return table(
     ['architecture', 'variant', 'resolution', 'seeds', 'mean test acc', '± std', 'mean eval sat', ''],
     summary.map((r) => [
@@ -109,5 +122,8 @@ function toCsv(trials: TrialResult[]): string {
     const s = String(v);
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  return [CSV_COLUMNS.join(','), ...trials.map((t) => CSV_COLUMNS.map((c) => cell(t[c])).join(','))].join('\n') + '\n';
+  return (
+    [CSV_COLUMNS.join(','), ...trials.map((t) => CSV_COLUMNS.map((c) => cell(t[c])).join(','))].join('\n') +
+    '\n'
+  );
 }

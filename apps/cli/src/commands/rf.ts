@@ -29,7 +29,9 @@ export function registerRf(program: Command): void {
       const { analyzeReceptiveFields, describeArchitecture } = await import('@satfarm/models');
       const arch = ArchitectureName.safeParse(flags.arch);
       if (!arch.success) {
-        throw new UsageError(`--arch: got ${JSON.stringify(flags.arch)}; expected one of ${ARCHITECTURES.join(', ')}`);
+        throw new UsageError(
+          `--arch: got ${JSON.stringify(flags.arch)}; expected one of ${ARCHITECTURES.join(', ')}`,
+        );
       }
       const graph = describeArchitecture(arch.data, {
         resolution: flags.resolution,

@@ -20,13 +20,20 @@ export function registerServices(program: Command, env: () => SatfarmEnv): void 
   program
     .command('worker')
     .description('train trials from the queue (each in a sandboxed child process) until SIGTERM')
-    .option('--concurrency <n>', 'trials trained at once, one child process each', integerFlag('--concurrency'), 1)
+    .option(
+      '--concurrency <n>',
+      'trials trained at once, one child process each',
+      integerFlag('--concurrency'),
+      1,
+    )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
     .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
     .action(async (flags: { concurrency: number; backend: string; prefix: string }) => {
       const backend = BackendName.safeParse(flags.backend);
       if (!backend.success) {
-        throw new UsageError(`--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`);
+        throw new UsageError(
+          `--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`,
+        );
       }
       const { startWorker } = await import('@satfarm/worker');
       const e = env();

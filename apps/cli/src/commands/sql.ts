@@ -17,7 +17,18 @@ export function registerSql(program: Command, env: () => SatfarmEnv): void {
         return;
       }
       const show = (v: unknown) =>
-        v === null ? '' : v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      process.stdout.write(`${table(result.columns, result.rows.map((r) => r.map(show)))}\n(${result.rows.length} rows)\n`);
+        v === null
+          ? ''
+          : v instanceof Date
+            ? v.toISOString()
+            : typeof v === 'object'
+              ? JSON.stringify(v)
+              : String(v);
+      process.stdout.write(
+        `${table(
+          result.columns,
+          result.rows.map((r) => r.map(show)),
+        )}\n(${result.rows.length} rows)\n`,
+      );
     });
 }

@@ -1,4 +1,10 @@
-import { cancelSweep, createSweepFromSpec, resumeSweep, sweepProgress, type SweepProgressReport } from '@satfarm/scheduler';
+import {
+  cancelSweep,
+  createSweepFromSpec,
+  resumeSweep,
+  sweepProgress,
+  type SweepProgressReport,
+} from '@satfarm/scheduler';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { withFarm } from '../farm-context.ts';
@@ -10,7 +16,9 @@ export function registerSweep(program: Command, env: () => SatfarmEnv): void {
 
   sweep
     .command('create')
-    .description('write a sweep and its trials to PostgreSQL and enqueue them; the same spec twice is the same sweep')
+    .description(
+      'write a sweep and its trials to PostgreSQL and enqueue them; the same spec twice is the same sweep',
+    )
     .argument('<spec>', 'sweep spec, YAML or JSON')
     .option('--json', 'print { sweepId, trials, newTrials, enqueued }')
     .action(async (file: string, flags: { json?: boolean }) => {
@@ -48,11 +56,15 @@ export function registerSweep(program: Command, env: () => SatfarmEnv): void {
 
   sweep
     .command('resume')
-    .description('re-enqueue every unfinished trial from PostgreSQL (after Redis lost its data, failures or a cancel)')
+    .description(
+      're-enqueue every unfinished trial from PostgreSQL (after Redis lost its data, failures or a cancel)',
+    )
     .argument('<sweep>', 'sweep id, unique id prefix or name')
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
-      const out = await withFarm(env(), ({ pool, queues }) => resumeSweep({ pool, trialsQueue: queues.trials, sweep: id }));
+      const out = await withFarm(env(), ({ pool, queues }) =>
+        resumeSweep({ pool, trialsQueue: queues.trials, sweep: id }),
+      );
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(out)}\n`
@@ -66,7 +78,9 @@ export function registerSweep(program: Command, env: () => SatfarmEnv): void {
     .argument('<sweep>', 'sweep id, unique id prefix or name')
     .option('--json', 'print JSON')
     .action(async (id: string, flags: { json?: boolean }) => {
-      const out = await withFarm(env(), ({ pool, queues }) => cancelSweep({ pool, trialsQueue: queues.trials, sweep: id }));
+      const out = await withFarm(env(), ({ pool, queues }) =>
+        cancelSweep({ pool, trialsQueue: queues.trials, sweep: id }),
+      );
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(out)}\n`
@@ -88,7 +102,10 @@ export function statusLine(r: SweepProgressReport): string {
  * Polls PostgreSQL until the sweep is done: a progress bar for people, one JSON line per change for
  * scripts. Polling (once a second) keeps it working from any machine that can reach the database.
  */
-export async function watchSweep(read: () => Promise<SweepProgressReport>, json: boolean): Promise<SweepProgressReport> {
+export async function watchSweep(
+  read: () => Promise<SweepProgressReport>,
+  json: boolean,
+): Promise<SweepProgressReport> {
   const bar = progressBar(!json, ' {name} [{bar}] {value}/{total} epochs | {counts}');
   let last = '';
   let started = false;

@@ -51,7 +51,10 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
   program
     .command('train')
     .description('train one network and print loss, accuracy and per-layer saturation every epoch')
-    .requiredOption('--arch <name>', 'architecture (simple-cnn, vgg11, vgg13, vgg16, vgg19, resnet18, resnet34)')
+    .requiredOption(
+      '--arch <name>',
+      'architecture (simple-cnn, vgg11, vgg13, vgg16, vgg19, resnet18, resnet34)',
+    )
     .requiredOption('--resolution <px>', 'input resolution (square)', integerFlag('--resolution'))
     .option('--dataset <name>', `dataset (${DATASETS.join(', ')})`, 'fashion-mnist')
     .option('--epochs <n>', 'epochs', integerFlag('--epochs'), 2)
@@ -66,7 +69,12 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
     .option('--learning-rate <f>', 'learning rate', numberFlag('--learning-rate'), 0.001)
     .option('--delta <f>', 'share of variance the eigenspace keeps', numberFlag('--delta'), 0.99)
     .option('--k-rule <rule>', 'textbook or delve', 'textbook')
-    .option('--max-samples <n>', 'cap on spatial samples per conv layer per batch (0 = all)', integerFlag('--max-samples'), 0)
+    .option(
+      '--max-samples <n>',
+      'cap on spatial samples per conv layer per batch (0 = all)',
+      integerFlag('--max-samples'),
+      0,
+    )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (flags: TrainFlags) => {
@@ -96,7 +104,9 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error, input, FLAGS));
   const backendChoice = BackendName.safeParse(flags.backend);
   if (!backendChoice.success) {
-    throw new UsageError(`--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`);
+    throw new UsageError(
+      `--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`,
+    );
   }
   const config = parsed.data;
   // Loaded on demand: tfjs takes a moment to import and most commands never need it.
