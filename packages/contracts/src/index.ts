@@ -6,12 +6,13 @@ export {
   DatasetConfig,
   DatasetName,
   KRule,
+  ProjectionConfig,
   SaturationConfig,
   TrainingConfig,
   TrialConfig,
   type TrialConfigInput,
 } from './trial-config.ts';
-export { EpochResult, LayerEpochResult, LayerKind, ModeSaturation } from './epoch-result.ts';
+export { EpochResult, LayerEpochResult, LayerKind, ModeSaturation, ProjectionResult } from './epoch-result.ts';
 export { NotCanonicalError, canonicalJson, stableHash } from './canonical.ts';
 export {
   GRID_KEYS,

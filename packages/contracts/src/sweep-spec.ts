@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ArchitectureName } from './architecture.ts';
 import { stableHash } from './canonical.ts';
-import { DatasetConfig, SaturationConfig, TrainingConfig, TrialConfig } from './trial-config.ts';
+import { DatasetConfig, ProjectionConfig, SaturationConfig, TrainingConfig, TrialConfig } from './trial-config.ts';
 
 /** More trials than this is almost certainly a typo in a grid list (and days of compute): refuse it. */
 export const MAX_TRIALS_PER_SWEEP = 10_000;
@@ -74,6 +74,8 @@ export const SweepSpec = z
     grid: SweepGrid,
     training: TrainingConfig,
     saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
+    /** Projection test after each trial's last epoch (`projection: {}` for the default δ list). */
+    projection: ProjectionConfig.optional(),
     /** Attempts after the first before a trial is recorded as failed. */
     retries: z.number().int().min(0).max(20).default(3),
   })
@@ -149,6 +151,7 @@ export function expandSweep(spec: SweepSpec): TrialConfig[] {
           dataset: spec.dataset,
           training: spec.training,
           saturation: spec.saturation,
+          ...(spec.projection ? { projection: spec.projection } : {}),
         }),
       );
     }

@@ -42,6 +42,21 @@ export const SaturationConfig = z
   .strict();
 export type SaturationConfig = z.infer<typeof SaturationConfig>;
 
+/**
+ * After the last epoch, test accuracy with every tracked layer projected onto its eigenspace at each
+ * δ, and with a random subspace of the same size as the control.
+ */
+export const ProjectionConfig = z
+  .object({
+    deltas: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .max(16)
+      .default([0.9, 0.95, 0.99, 0.999]),
+  })
+  .strict();
+export type ProjectionConfig = z.infer<typeof ProjectionConfig>;
+
 /** One trial: everything a worker needs to train and measure, and nothing else. Canonical: the trial id hashes it. */
 export const TrialConfig = z
   .object({
@@ -59,6 +74,8 @@ export const TrialConfig = z
     dataset: DatasetConfig,
     training: TrainingConfig,
     saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
+    /** Absent = no projection test (and the trial id is the same as before the option existed). */
+    projection: ProjectionConfig.optional(),
   })
   .strict();
 export type TrialConfig = z.infer<typeof TrialConfig>;

@@ -19,3 +19,4 @@ export {
 } from './saturation.ts';
 export { basisProjection, projectionMatrix, projectRows } from './projection.ts';
 export { mulberry32, randomOrthonormalBasis } from './random-basis.ts';
+export { tailLength, type TailOptions } from './tail.ts';

@@ -1,5 +1,5 @@
 export { selectBackend, registerWasmTrainingKernels, type ActiveBackend } from './backends/index.ts';
-export { deviceMoments, spatialStride, type DeviceMoments } from './batch-moments.ts';
+export { deviceMoments, momentTensors, spatialStride, type DeviceMoments } from './batch-moments.ts';
 export { CheckpointMismatchError, TrialDivergedError } from './errors.ts';
 export { createOptimizer, disposeOptimizer } from './optimizer.ts';
 export { prepareDataset, type DataDirectories } from './prepare-data.ts';
@@ -24,3 +24,5 @@ export {
   type CheckpointStoreOptions,
   type CorruptCheckpointReport,
 } from './checkpoint-store.ts';
+export { type ChannelProjection, forwardWithProjections } from './forward-with-projections.ts';
+export { DEFAULT_PROJECTION_DELTAS, evaluateProjections, type LayerStatistics } from './projection-eval.ts';

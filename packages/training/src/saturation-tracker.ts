@@ -1,11 +1,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import {
+  type BatchMoments,
   CovarianceAccumulator,
+  type KRule,
   saturationFromEigenvalues,
   symmetricEigenvalues,
-  type KRule,
 } from '@satfarm/saturation';
-import { deviceMoments } from './batch-moments.ts';
+import { type DeviceMoments, deviceMoments, momentTensors } from './batch-moments.ts';
+import { rawToCentred } from './host-moments.ts';
 
 export type Mode = 'train' | 'eval';
 
@@ -15,11 +17,23 @@ export interface LayerSaturation {
 }
 
 /**
+ * The raw (fast) form's float32 error in M2 grows like ε·(1 + nμ²/M2). A layer moves to it when the
+ * mean is small against the spread and back to the exact centred form when it no longer is; the gap
+ * between the two thresholds keeps a layer from flapping between forms.
+ */
+const RAW_BELOW = 10;
+const CENTRED_ABOVE = 100;
+
+/**
  * Online covariance of every tracked layer, one accumulator per layer and mode. Fed from the same
- * forward pass that computes the loss, so tracking costs one centred Gram matrix per layer and batch.
+ * forward pass that computes the loss, so tracking costs one Gram matrix per layer and batch.
  */
 export class SaturationTracker {
   private readonly accumulators: Record<Mode, CovarianceAccumulator[]>;
+  /** Per layer: the form of device moments to compute for the next batch. */
+  private readonly forms: DeviceMoments['form'][];
+  /** Layer-batches left out because the raw form was ill-conditioned (see `absorb`). */
+  dropped = 0;
 
   constructor(
     readonly widths: readonly number[],
@@ -31,18 +45,19 @@ export class SaturationTracker {
       train: widths.map((w) => new CovarianceAccumulator(w)),
       eval: widths.map((w) => new CovarianceAccumulator(w)),
     };
+    this.forms = widths.map(() => 'centred');
   }
 
   /**
    * Computes the per-batch moments of each tracked output on the device and returns them without
    * reading them back, so the caller can create them inside a gradient tape and read them after.
    */
-  momentsOf(outputs: readonly tf.Tensor[]): { count: number; mean: tf.Tensor; m2: tf.Tensor }[] {
+  momentsOf(outputs: readonly tf.Tensor[]): DeviceMoments[] {
     if (outputs.length !== this.widths.length) {
       throw new Error(`expected ${this.widths.length} tracked outputs, got ${outputs.length}`);
     }
     if (!this.enabled) return [];
-    return outputs.map((o) => deviceMoments(o, this.maxSamplesPerBatch));
+    return outputs.map((o, i) => deviceMoments(o, this.maxSamplesPerBatch, this.forms[i]!));
   }
 
   /**
@@ -50,25 +65,35 @@ export class SaturationTracker {
    * Asynchronous reads: GPU backends in Node cannot read synchronously. Returns the index of the
    * first layer whose statistics are not finite (nothing of that batch is merged), or -1.
    */
-  async absorb(
-    mode: Mode,
-    moments: readonly { count: number; mean: tf.Tensor; m2: tf.Tensor }[],
-  ): Promise<number> {
+  async absorb(mode: Mode, moments: readonly DeviceMoments[]): Promise<number> {
     const accs = this.accumulators[mode];
     try {
       if (!this.enabled) return -1;
-      const read = await Promise.all(moments.map((m) => Promise.all([m.mean.data(), m.m2.data()])));
-      const bad = read.findIndex(([mean, m2]) => !allFinite(mean) || !allFinite(m2));
+      const read = await Promise.all(moments.map((m) => Promise.all(momentTensors(m).map((t) => t.data()))));
+      const bad = read.findIndex((arrays) => arrays.some((a) => !allFinite(a)));
       if (bad >= 0) return bad;
-      read.forEach(([mean, m2], i) => {
-        accs[i]!.merge({ count: moments[i]!.count, mean, m2 });
+      const batch: (BatchMoments | undefined)[] = moments.map((m, i) => {
+        const [first, second] = read[i] as unknown as [ArrayLike<number>, ArrayLike<number>];
+        const width = this.widths[i]!;
+        if (m.form === 'raw') {
+          const { moments: exact, meanToSpread } = rawToCentred(m.count, first, second, width);
+          if (meanToSpread <= CENTRED_ABOVE) return exact;
+          // The mean outgrew the spread since the last batch: this batch's float32 scatter is not to be
+          // trusted, so it is left out (one batch fewer in the estimate, no bias) and the layer goes
+          // back to the exact form.
+          this.forms[i] = 'centred';
+          this.dropped++;
+          return undefined;
+        }
+        if (meanToSpreadOf(m.count, first, second, width) < RAW_BELOW) this.forms[i] = 'raw';
+        return { count: m.count, mean: first, m2: second };
+      });
+      batch.forEach((b, i) => {
+        if (b) accs[i]!.merge(b);
       });
       return -1;
     } finally {
-      for (const m of moments) {
-        m.mean.dispose();
-        m.m2.dispose();
-      }
+      for (const m of moments) for (const t of momentTensors(m)) t.dispose();
     }
   }
 
@@ -92,6 +117,22 @@ export class SaturationTracker {
     if (!acc) throw new Error(`no tracked layer ${layer}`);
     return { mean: acc.mean(), covariance: acc.covariance(), width: acc.width };
   }
+}
+
+function meanToSpreadOf(
+  count: number,
+  mean: ArrayLike<number>,
+  m2: ArrayLike<number>,
+  width: number,
+): number {
+  let worst = 0;
+  for (let i = 0; i < width; i++) {
+    const spread = m2[i * width + i]!;
+    const meanPart = count * mean[i]! * mean[i]!;
+    const ratio = spread > 0 ? meanPart / spread : meanPart > 0 ? Number.POSITIVE_INFINITY : 0;
+    if (ratio > worst) worst = ratio;
+  }
+  return worst;
 }
 
 function allFinite(values: ArrayLike<number>): boolean {

@@ -3,8 +3,11 @@ import type { EpochResult, LayerEpochResult, TrialConfig } from '@satfarm/contra
 import type { Dataset } from '@satfarm/data';
 import { gatherBatch, shuffledIndices } from '@satfarm/data';
 import { analyzeReceptiveFields, buildModel, describeArchitecture, type LayerSpec } from '@satfarm/models';
+import { tailLength } from '@satfarm/saturation';
+import { momentTensors } from './batch-moments.ts';
 import { TrialDivergedError } from './errors.ts';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
+import { evaluateProjections } from './projection-eval.ts';
 import { SaturationTracker, type LayerSaturation } from './saturation-tracker.ts';
 import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './trainer-checkpoint.ts';
 
@@ -68,6 +71,8 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
     );
   }
   const receptive = new Map(analyzeReceptiveFields(graph).map((r) => [r.name, r]));
+  // The classifier's output is the answer, not a representation: the tail is measured without it.
+  const outputLayer = graph.layers.at(-1)?.name;
   const built = buildModel(graph, { seed: config.seed });
   const { model, tracked } = built;
   const optimizer = createOptimizer(config.training);
@@ -98,21 +103,39 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
         options.onBatch,
       );
       const test = await evaluate(model, tracker, dataset, config, epoch, options.onBatch);
+      const seconds = (performance.now() - started) / 1000;
       const delta = config.saturation.delta;
+      // Projections use this epoch's eval statistics, so they run before the read-out resets them.
+      const projection =
+        config.projection && epoch === config.training.epochs && options.tracking !== false
+          ? await evaluateProjections({
+              model,
+              tracked,
+              statistics: tracked.map((_, i) => tracker.statistics('eval', i)),
+              dataset,
+              deltas: config.projection.deltas,
+              kRule: config.saturation.kRule,
+              seed: config.seed,
+              batchSize: Math.max(config.training.batchSize, 256),
+            })
+          : undefined;
+      const layers = layerResults(
+        tracked,
+        receptive,
+        tracker.readout('train', delta, config.saturation.kRule),
+        tracker.readout('eval', delta, config.saturation.kRule),
+      );
       const result: EpochResult = {
         epoch,
         trainLoss: train.loss / train.count,
         trainAccuracy: train.correct / train.count,
         testLoss: test.loss / test.count,
         testAccuracy: test.correct / test.count,
-        seconds: (performance.now() - started) / 1000,
+        seconds,
         backend: options.backend,
-        layers: layerResults(
-          tracked,
-          receptive,
-          tracker.readout('train', delta, config.saturation.kRule),
-          tracker.readout('eval', delta, config.saturation.kRule),
-        ),
+        layers,
+        tailLength: tailLength(layers.filter((l) => l.name !== outputLayer).map((l) => l.eval.saturation)),
+        ...(projection ? { projection } : {}),
       };
       history.push(result);
       await options.onEpoch?.(result, () => captureCheckpoint(model, optimizer, epoch, history));
@@ -183,10 +206,7 @@ async function trainEpoch(
           const [logits, ...outputs] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
           // Kept past minimize's scope: read back below, after the weights were updated.
           moments = tracker.momentsOf(outputs);
-          for (const m of moments) {
-            tf.keep(m.mean);
-            tf.keep(m.m2);
-          }
+          for (const m of moments) for (const t of momentTensors(m)) tf.keep(t);
           correct = tf.keep(correctCount(logits!, y));
           return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
         },
@@ -204,7 +224,7 @@ async function trainEpoch(
       totals.correct += correctData[0]!;
       totals.count += n;
     } finally {
-      for (const m of moments) tf.dispose([m.mean, m.m2]);
+      for (const m of moments) tf.dispose(momentTensors(m));
       tf.dispose([x, y]);
       if (loss) loss.dispose();
       if (correct) correct.dispose();

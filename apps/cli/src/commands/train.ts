@@ -44,6 +44,7 @@ interface TrainFlags {
   kRule: string;
   maxSamples: number;
   backend: string;
+  projection?: boolean;
   json?: boolean;
 }
 
@@ -76,6 +77,7 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
       0,
     )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
+    .option('--projection', 'after the last epoch: test accuracy with every layer projected onto its eigenspace')
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (flags: TrainFlags) => {
       await train(flags, env());
@@ -99,6 +101,7 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
       learningRate: flags.learningRate,
     },
     saturation: { delta: flags.delta, kRule: flags.kRule, maxSamplesPerBatch: flags.maxSamples },
+    ...(flags.projection ? { projection: {} } : {}),
   };
   const parsed = TrialConfig.safeParse(input);
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error, input, FLAGS));
@@ -155,7 +158,10 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
   } finally {
     progress.stop();
   }
-  if (!json && last) process.stdout.write(`\n${layerTable(last)}\n`);
+  if (!json && last) {
+    process.stdout.write(`\n${layerTable(last)}\n`);
+    if (last.projection) process.stdout.write(`\n${projectionTable(last)}\n`);
+  }
 }
 
 function epochLine(r: EpochResult): string {
@@ -179,4 +185,11 @@ function layerTable(r: EpochResult): string {
       percent(l.train.saturation),
     ]),
   ).concat('\n* receptive field ≥ input resolution: predicted unproductive');
+}
+
+function projectionTable(r: EpochResult): string {
+  return table(
+    ['δ', 'k / width', 'accuracy (eigenspace)', 'accuracy (random, same k)'],
+    (r.projection ?? []).map((p) => [p.delta, `${p.k} / ${p.width}`, percent(p.accuracy), percent(p.randomAccuracy)]),
+  ).concat(`\nunprojected test accuracy ${percent(r.testAccuracy)}`);
 }
