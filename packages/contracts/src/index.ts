@@ -12,7 +12,13 @@ export {
   TrialConfig,
   type TrialConfigInput,
 } from './trial-config.ts';
-export { EpochResult, LayerEpochResult, LayerKind, ModeSaturation, ProjectionResult } from './epoch-result.ts';
+export {
+  EpochResult,
+  LayerEpochResult,
+  LayerKind,
+  ModeSaturation,
+  ProjectionResult,
+} from './epoch-result.ts';
 export { NotCanonicalError, canonicalJson, stableHash } from './canonical.ts';
 export {
   GRID_KEYS,

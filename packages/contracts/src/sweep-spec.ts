@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ArchitectureName } from './architecture.ts';
 import { stableHash } from './canonical.ts';
-import { DatasetConfig, ProjectionConfig, SaturationConfig, TrainingConfig, TrialConfig } from './trial-config.ts';
+import {
+  DatasetConfig,
+  ProjectionConfig,
+  SaturationConfig,
+  TrainingConfig,
+  TrialConfig,
+} from './trial-config.ts';
 
 /** More trials than this is almost certainly a typo in a grid list (and days of compute): refuse it. */
 export const MAX_TRIALS_PER_SWEEP = 10_000;

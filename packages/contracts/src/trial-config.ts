@@ -48,11 +48,7 @@ export type SaturationConfig = z.infer<typeof SaturationConfig>;
  */
 export const ProjectionConfig = z
   .object({
-    deltas: z
-      .array(z.number().gt(0).lt(1))
-      .min(1)
-      .max(16)
-      .default([0.9, 0.95, 0.99, 0.999]),
+    deltas: z.array(z.number().gt(0).lt(1)).min(1).max(16).default([0.9, 0.95, 0.99, 0.999]),
   })
   .strict();
 export type ProjectionConfig = z.infer<typeof ProjectionConfig>;

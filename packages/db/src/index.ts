@@ -62,3 +62,11 @@ export {
 } from './sweeps.ts';
 export { type TestDatabase, type TestDatabaseOptions, createTestDatabase } from './testing.ts';
 export { type TrialState, applyStatusEvent } from './trial-transitions.ts';
+export {
+  RECOMMENDATION_SQL,
+  type ResolutionRecommendationRow,
+  recommendResolutions,
+  resolutionTails,
+  sweepVariants,
+  type TailRow,
+} from './recommendations.ts';

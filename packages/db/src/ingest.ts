@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EpochEvent, FinishedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
 import { withTransaction } from './connection.ts';
+import { upsertProjections } from './ingest-projections.ts';
 import type { TrialStatus } from './statuses.ts';
 import { applyStatusEvent, type TrialState } from './trial-transitions.ts';
 
@@ -9,6 +10,8 @@ export interface IngestResult {
   epochRows: number;
   /** layer_metrics rows inserted or updated. */
   layerRows: number;
+  /** projection_metrics rows inserted or updated. */
+  projectionRows: number;
   /** started/finished events that changed a trial's status. */
   statusChanges: number;
   /** Events ignored because their trial is unknown (or belongs to another sweep). */
@@ -32,6 +35,7 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
   const result: IngestResult = {
     epochRows: 0,
     layerRows: 0,
+    projectionRows: 0,
     statusChanges: 0,
     unknownTrialEvents: 0,
     completedSweeps: [],
@@ -65,6 +69,7 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
     const epochEvents = newestPerEpoch(known.filter((e): e is EpochEvent => e.type === 'epoch'));
     result.epochRows = await upsertEpochs(client, epochEvents);
     result.layerRows = await upsertLayers(client, epochEvents);
+    result.projectionRows = await upsertProjections(client, epochEvents);
 
     const touched = new Set([...changed, ...epochEvents.map((e) => e.trialId)]);
     await updateTrials(
@@ -141,6 +146,7 @@ async function upsertEpochs(client: PoolClient, events: readonly EpochEvent[]): 
     testAccuracy: [] as number[],
     seconds: [] as number[],
     backend: [] as string[],
+    tailLength: [] as (number | null)[],
   };
   for (const { trialId, attempt, result } of events) {
     cols.trialId.push(trialId);
@@ -152,16 +158,18 @@ async function upsertEpochs(client: PoolClient, events: readonly EpochEvent[]): 
     cols.testAccuracy.push(result.testAccuracy);
     cols.seconds.push(result.seconds);
     cols.backend.push(result.backend);
+    cols.tailLength.push(result.tailLength ?? null);
   }
   const res = await client.query(
     `INSERT INTO epoch_metrics AS m
-       (trial_id, epoch, attempt, train_loss, train_accuracy, test_loss, test_accuracy, seconds, backend)
+       (trial_id, epoch, attempt, train_loss, train_accuracy, test_loss, test_accuracy, seconds, backend,
+        tail_length)
      SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::float8[], $5::float8[], $6::float8[],
-                          $7::float8[], $8::float8[], $9::text[])
+                          $7::float8[], $8::float8[], $9::text[], $10::int[])
      ON CONFLICT (trial_id, epoch) DO UPDATE SET
        attempt = EXCLUDED.attempt, train_loss = EXCLUDED.train_loss, train_accuracy = EXCLUDED.train_accuracy,
        test_loss = EXCLUDED.test_loss, test_accuracy = EXCLUDED.test_accuracy, seconds = EXCLUDED.seconds,
-       backend = EXCLUDED.backend, recorded_at = now()
+       backend = EXCLUDED.backend, tail_length = EXCLUDED.tail_length, recorded_at = now()
      WHERE m.attempt <= EXCLUDED.attempt`,
     [
       cols.trialId,
@@ -173,6 +181,7 @@ async function upsertEpochs(client: PoolClient, events: readonly EpochEvent[]): 
       cols.testAccuracy,
       cols.seconds,
       cols.backend,
+      cols.tailLength,
     ],
   );
   return res.rowCount ?? 0;

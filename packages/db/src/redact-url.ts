@@ -9,6 +9,11 @@ export function redactUrl(url: string): string {
   } catch {
     return '(a connection string that is not a valid URL)';
   }
+  // `user:secret@host` parses as a URL of scheme `user:` whose path holds the secret.
+  const postgres = parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:';
+  if (!postgres || (parsed.host === '' && url.includes('@'))) {
+    return '(a connection string that is not a postgres:// URL)';
+  }
   if (parsed.password !== '') parsed.password = '***';
   // `?password=…` is accepted by node-postgres too.
   for (const key of [...parsed.searchParams.keys()]) {

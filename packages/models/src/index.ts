@@ -9,3 +9,4 @@ export type {
   ShapeOptions,
 } from './layer-graph.ts';
 export { analyzeReceptiveFields, type LayerReceptiveField } from './receptive-field.ts';
+export { smallestProductiveResolution } from './productive-resolution.ts';

@@ -10,3 +10,4 @@ export {
   sweepProgress,
 } from './sweeps.ts';
 export { InvalidSweepTrialsError, type TrialProblem, validateTrials } from './validate-trials.ts';
+export { DEFAULT_TOLERANCE, type Recommendation, recommendResolution } from './recommend.ts';

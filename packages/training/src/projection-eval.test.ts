@@ -11,25 +11,49 @@ beforeAll(async () => {
   await selectBackend('wasm');
 });
 
-const dataset = normalize(syntheticDataset({ seed: 4, trainCount: 384, testCount: 192, size: 16, classes: 4 }));
+const dataset = normalize(
+  syntheticDataset({ seed: 4, trainCount: 384, testCount: 192, size: 16, classes: 4 }),
+);
 
 describe('forwardWithProjections', () => {
   it('equals the model itself with identity projections, and changes it with a rank-0 one', () => {
-    const graph = describeArchitecture('resnet18', { resolution: 8, channels: 1, classes: 4, widthMultiplier: 1 / 16 });
+    const graph = describeArchitecture('resnet18', {
+      resolution: 8,
+      channels: 1,
+      classes: 4,
+      widthMultiplier: 1 / 16,
+    });
     const { model, tracked } = buildModel(graph, { seed: 2 });
     const x = tf.randomNormal([3, 8, 8, 1], 0, 1, 'float32', 1);
     const identity = new Map<string, ChannelProjection>(
-      tracked.map((l) => [l.name, { mean: tf.randomNormal([l.width]) as tf.Tensor1D, matrix: tf.eye(l.width) as tf.Tensor2D }]),
+      tracked.map((l) => [
+        l.name,
+        { mean: tf.randomNormal([l.width]) as tf.Tensor1D, matrix: tf.eye(l.width) as tf.Tensor2D },
+      ]),
     );
     const direct = (model.apply(x, { training: false }) as tf.Tensor[])[0]!;
     const walked = forwardWithProjections(model, x, identity);
     expect(tf.max(tf.abs(tf.sub(direct, walked))).dataSync()[0]).toBeLessThan(1e-4);
     // Projecting the first conv onto nothing (P = 0) makes its output the constant μ: the logits change.
     const first = tracked[0]!;
-    const collapsed = new Map([[first.name, { mean: tf.zeros([first.width]) as tf.Tensor1D, matrix: tf.zeros([first.width, first.width]) as tf.Tensor2D }]]);
+    const collapsed = new Map([
+      [
+        first.name,
+        {
+          mean: tf.zeros([first.width]) as tf.Tensor1D,
+          matrix: tf.zeros([first.width, first.width]) as tf.Tensor2D,
+        },
+      ],
+    ]);
     const changed = forwardWithProjections(model, x, collapsed);
     expect(tf.max(tf.abs(tf.sub(direct, changed))).dataSync()[0]).toBeGreaterThan(1e-3);
-    tf.dispose([x, direct, walked, changed, ...[...identity.values(), ...collapsed.values()].flatMap((p) => [p.mean, p.matrix])]);
+    tf.dispose([
+      x,
+      direct,
+      walked,
+      changed,
+      ...[...identity.values(), ...collapsed.values()].flatMap((p) => [p.mean, p.matrix]),
+    ]);
     model.dispose();
   });
 });

@@ -50,7 +50,10 @@ export async function evaluateProjections(options: {
       const { mean, width } = statistics[i]!;
       const k = ks[i]!;
       eigenspace.set(layer.name, toTensors(mean, projectionMatrix(eigen[i]!.vectors, width, k), width));
-      control.set(layer.name, toTensors(mean, basisProjection(randomOrthonormalBasis(width, k, random), width, k), width));
+      control.set(
+        layer.name,
+        toTensors(mean, basisProjection(randomOrthonormalBasis(width, k, random), width, k), width),
+      );
     });
     try {
       results.push({

@@ -1,9 +1,11 @@
-import { bestResolutions, findSweep, resolutionSummary, sweepResults, type TrialResult } from '@satfarm/db';
+import { findSweep, resolutionSummary, sweepResults, type TrialResult } from '@satfarm/db';
+import { DEFAULT_TOLERANCE, type Recommendation, recommendResolution } from '@satfarm/scheduler';
 import type { Command } from 'commander';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
 import { percent, table } from '../format.ts';
+import { numberFlag } from '../numbers.ts';
 
 const CSV_COLUMNS: (keyof TrialResult)[] = [
   'trialId',
@@ -48,19 +50,34 @@ export function registerResults(program: Command, env: () => SatfarmEnv): void {
 
   program
     .command('best')
-    .description('recommended input resolution per architecture (best mean test accuracy over seeds)')
+    .description(
+      'recommended input resolution per architecture, measured and predicted from receptive fields',
+    )
     .argument('<sweep>', 'sweep id, unique id prefix or name')
+    .option(
+      '--tolerance <points>',
+      'accuracy points below the best that still count as good enough',
+      numberFlag('--tolerance'),
+      DEFAULT_TOLERANCE * 100,
+    )
     .option('--json', 'print JSON')
-    .action(async (sweep: string, flags: { json?: boolean }) => {
-      const { best, summary } = await withPool(env().databaseUrl, async (pool) => {
-        const { id } = await findSweep(pool, sweep);
-        return { best: await bestResolutions(pool, id), summary: await resolutionSummary(pool, id) };
+    .action(async (sweep: string, flags: { tolerance: number; json?: boolean }) => {
+      if (!(flags.tolerance >= 0 && flags.tolerance <= 100)) {
+        throw new UsageError(
+          `--tolerance: got ${flags.tolerance}; expected accuracy points between 0 and 100`,
+        );
+      }
+      const { recommendations, summary } = await withPool(env().databaseUrl, async (pool) => {
+        const out = await recommendResolution({ pool, sweep, tolerance: flags.tolerance / 100 });
+        return { ...out, summary: await resolutionSummary(pool, out.sweepId) };
       });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ recommendations: best })}\n`);
+        process.stdout.write(`${JSON.stringify({ recommendations })}\n`);
         return;
       }
-      process.stdout.write(`${resolutionTable(summary, best)}\n`);
+      process.stdout.write(
+        `${resolutionTable(summary, recommendations)}\n\n${recommendationLines(recommendations)}\n`,
+      );
     });
 }
 
@@ -93,9 +110,26 @@ export function trialTable(trials: TrialResult[]): string {
   );
 }
 
+export function recommendationLines(recommendations: Recommendation[]): string {
+  return recommendations
+    .map((r) => {
+      const tails = r.tailLengths
+        .map((t) => `${t.resolution}px: ${t.meanTailLength?.toFixed(1) ?? '–'}`)
+        .join(', ');
+      return (
+        `${r.architecture} (${r.variant}): best ${r.resolution} px (${percent(r.meanTestAccuracy, 2)}); ` +
+        `use ${r.cheapestResolution} px (${percent(r.cheapestMeanTestAccuracy, 2)}, within ${r.tolerance * 100} points); ` +
+        `receptive fields predict ≥ ${r.rfPredictedResolution ?? '?'} px → ${r.rfPredictedTriedResolution ?? '?'} px tried ` +
+        `(${r.agree ? 'agrees' : 'disagrees'}); tail length ${tails}\n` +
+        `  reproduce: ${r.sql.statement.replace('$1', `'${r.sql.parameters[0]}'`).replace('$2', String(r.sql.parameters[1]))}`
+      );
+    })
+    .join('\n');
+}
+
 export function resolutionTable(
   summary: Awaited<ReturnType<typeof resolutionSummary>>,
-  best: Awaited<ReturnType<typeof bestResolutions>>,
+  best: { architecture: string; variant: string; resolution: number }[],
 ): string {
   const isBest = (r: { architecture: string; variant: string; resolution: number }) =>
     best.some(

@@ -1,6 +1,7 @@
 import { tables } from './0001-tables.ts';
 import { views } from './0002-views.ts';
+import { science } from './0003-science.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [tables, views];
+export const MIGRATIONS: readonly Migration[] = [tables, views, science];
