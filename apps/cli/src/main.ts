@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './commands/analyze.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDb } from './commands/db.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerPlot } from './commands/plot.ts';
+import { registerReport } from './commands/report.ts';
 import { registerResults } from './commands/results.ts';
 import { registerRf } from './commands/rf.ts';
 import { registerServices } from './commands/services.ts';
@@ -27,10 +30,13 @@ registerAnalyze(program);
 registerRf(program);
 registerDb(program, getEnv);
 registerResults(program, getEnv);
+registerReport(program, getEnv);
 registerSql(program, getEnv);
 registerSweep(program, getEnv);
 registerServices(program, getEnv);
 registerDemo(program, getEnv);
+registerPlot(program, getEnv);
+registerDashboard(program, getEnv);
 
 try {
   await program.parseAsync(process.argv);

@@ -50,7 +50,7 @@ export class ReadOnlyQueryError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`refused: queries here run read-only, and this statement writes (${reason}); use SELECT`, options);
+    super(`refused: queries here run read-only (${reason}); use SELECT`, options);
   }
 }
 

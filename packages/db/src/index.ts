@@ -70,3 +70,9 @@ export {
   sweepVariants,
   type TailRow,
 } from './recommendations.ts';
+export {
+  type ProductivityRow,
+  type ProjectionRow,
+  projectionSummary,
+  saturationByProductivity,
+} from './report-queries.ts';

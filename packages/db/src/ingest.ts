@@ -188,68 +188,65 @@ async function upsertEpochs(client: PoolClient, events: readonly EpochEvent[]): 
 }
 
 async function upsertLayers(client: PoolClient, events: readonly EpochEvent[]): Promise<number> {
-  const cols = {
-    trialId: [] as string[],
-    epoch: [] as number[],
-    layerIndex: [] as number[],
-    mode: [] as string[],
-    attempt: [] as number[],
-    name: [] as string[],
-    kind: [] as string[],
-    width: [] as number[],
-    receptiveField: [] as number[],
-    unproductive: [] as boolean[],
-    k: [] as number[],
-    saturation: [] as number[],
-  };
+  // One JSON parameter, one array per layer, expanded to a train and an eval row in SQL: V8 serialises
+  // it natively, where twelve parallel arrays were escaped element by element in JavaScript by
+  // node-postgres (5× the client CPU per row, with PostgreSQL's share unchanged).
+  const rows: LayerRow[] = [];
   for (const { trialId, attempt, result } of events) {
     // A layer index listed twice in one result would make the statement touch a row twice: last wins.
     const layers = new Map(result.layers.map((layer) => [layer.index, layer]));
-    for (const layer of layers.values()) {
-      for (const mode of ['train', 'eval'] as const) {
-        cols.trialId.push(trialId);
-        cols.epoch.push(result.epoch);
-        cols.layerIndex.push(layer.index);
-        cols.mode.push(mode);
-        cols.attempt.push(attempt);
-        cols.name.push(layer.name);
-        cols.kind.push(layer.kind);
-        cols.width.push(layer.width);
-        cols.receptiveField.push(layer.receptiveField);
-        cols.unproductive.push(layer.unproductive);
-        cols.k.push(layer[mode].k);
-        cols.saturation.push(layer[mode].saturation);
-      }
+    for (const l of layers.values()) {
+      rows.push([
+        trialId,
+        result.epoch,
+        l.index,
+        attempt,
+        l.name,
+        l.kind,
+        l.width,
+        l.receptiveField,
+        l.unproductive,
+        l.train.k,
+        l.train.saturation,
+        l.eval.k,
+        l.eval.saturation,
+      ]);
     }
   }
-  if (cols.trialId.length === 0) return 0;
+  if (rows.length === 0) return 0;
   const res = await client.query(
     `INSERT INTO layer_metrics AS m
        (trial_id, epoch, layer_index, mode, attempt, layer_name, kind, width, receptive_field, unproductive, k, saturation)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[],
-                          $8::int[], $9::int[], $10::bool[], $11::int[], $12::float8[])
+     SELECT r->>0, (r->>1)::int, (r->>2)::int, mode.name, (r->>3)::int, r->>4, r->>5, (r->>6)::int,
+            (r->>7)::int, (r->>8)::bool, (r->>mode.k)::int, (r->>mode.s)::float8
+       FROM jsonb_array_elements($1::jsonb) AS r
+       CROSS JOIN (VALUES ('train', 9, 10), ('eval', 11, 12)) AS mode(name, k, s)
      ON CONFLICT (trial_id, epoch, layer_index, mode) DO UPDATE SET
        attempt = EXCLUDED.attempt, layer_name = EXCLUDED.layer_name, kind = EXCLUDED.kind, width = EXCLUDED.width,
        receptive_field = EXCLUDED.receptive_field, unproductive = EXCLUDED.unproductive, k = EXCLUDED.k,
        saturation = EXCLUDED.saturation
      WHERE m.attempt <= EXCLUDED.attempt`,
-    [
-      cols.trialId,
-      cols.epoch,
-      cols.layerIndex,
-      cols.mode,
-      cols.attempt,
-      cols.name,
-      cols.kind,
-      cols.width,
-      cols.receptiveField,
-      cols.unproductive,
-      cols.k,
-      cols.saturation,
-    ],
+    [JSON.stringify(rows)],
   );
   return res.rowCount ?? 0;
 }
+
+/** One layer of one epoch result, both modes, in the order the SQL above reads it. */
+type LayerRow = [
+  trialId: string,
+  epoch: number,
+  layerIndex: number,
+  attempt: number,
+  name: string,
+  kind: string,
+  width: number,
+  receptiveField: number,
+  unproductive: boolean,
+  trainK: number,
+  trainSaturation: number,
+  evalK: number,
+  evalSaturation: number,
+];
 
 /**
  * Writes the new status of changed trials and refreshes every touched trial's last epoch and

@@ -14,13 +14,15 @@ export interface ReadOnlySqlOptions {
 }
 
 /**
- * Runs one statement a user typed inside `BEGIN READ ONLY` with a statement timeout. Writes are
- * refused with ReadOnlyQueryError. The statement goes through the extended protocol, which refuses a
- * second statement (no `SELECT 1; COMMIT; DROP …`), and the connection is closed afterwards so no
- * session setting (`SET …`, advisory locks) leaks into the pool. When the connection's role may, the
- * statement runs as `pg_read_all_data`, so even a superuser URL cannot call server-side programs.
- * This is a guard against mistakes, not a security boundary: give untrusted users a role that can
- * only SELECT.
+ * Runs one statement a user typed inside `BEGIN READ ONLY` with a statement timeout. Only queries
+ * run (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW); writes are refused with ReadOnlyQueryError. The
+ * statement goes through the extended protocol, which refuses a second statement (no
+ * `SELECT 1; COMMIT; DROP …`), and the connection is closed afterwards so no session setting
+ * (`set_config`, advisory locks) leaks into the pool. When the connection's role may, the statement
+ * runs as `pg_read_all_data`, so server-side programs and files are out of reach. On a superuser's
+ * connection a SELECT can still take the role back (`set_config('role', …)`) and read server files:
+ * this is a guard against mistakes, not a security boundary; give untrusted users a role that can
+ * only SELECT (docs/operations.md).
  */
 export async function runReadOnlySql(
   pool: Pool,
@@ -33,6 +35,13 @@ export async function runReadOnlySql(
       'empty query: give one SQL statement, e.g. SELECT * FROM trial_summary LIMIT 10',
       undefined,
       undefined,
+    );
+  }
+  const keyword = leadingKeyword(sql);
+  if (UTILITY_KEYWORDS.has(keyword)) {
+    throw new ReadOnlyQueryError(
+      sql,
+      `${keyword.toUpperCase()} is not a query: only SELECT, WITH, VALUES, TABLE, EXPLAIN and SHOW statements run here`,
     );
   }
   const client = await connect(pool);
@@ -59,6 +68,50 @@ export async function runReadOnlySql(
     // Closing (not pooling) the connection also rolls the transaction back.
     client.release(true);
   }
+}
+
+/**
+ * The first words of PostgreSQL's utility statements, refused before they reach the server: a read-only
+ * transaction stops writes to tables (INSERT, UPDATE, DELETE and MERGE are left to it), but not a `DO`
+ * block that, on a superuser's connection, switches the role back and runs `COPY … TO PROGRAM`, nor
+ * `SET`, `COMMIT`, `CALL` and the like. Any other first word is a query or a typo the server reports.
+ */
+const UTILITY_KEYWORDS = new Set(
+  (
+    'abort alter analyze begin call checkpoint close cluster comment commit copy create deallocate ' +
+    'declare discard do drop end execute fetch grant import listen load lock move notify prepare ' +
+    'reassign refresh reindex release reset revoke rollback savepoint security set start truncate ' +
+    'unlisten vacuum'
+  ).split(' '),
+);
+
+/** The first keyword of a statement, past whitespace, opening parentheses and comments (nested too). */
+function leadingKeyword(sql: string): string {
+  let i = 0;
+  for (;;) {
+    while (i < sql.length && /[\s(]/.test(sql[i]!)) i += 1;
+    if (sql.startsWith('--', i)) {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end + 1;
+      continue;
+    }
+    if (sql.startsWith('/*', i)) {
+      let depth = 0;
+      while (i < sql.length) {
+        if (sql.startsWith('/*', i)) {
+          depth += 1;
+          i += 2;
+        } else if (sql.startsWith('*/', i)) {
+          depth -= 1;
+          i += 2;
+          if (depth === 0) break;
+        } else i += 1;
+      }
+      continue;
+    }
+    break;
+  }
+  return /^[A-Za-z_]+/.exec(sql.slice(i))?.[0].toLowerCase() ?? '';
 }
 
 function describeSqlError(error: unknown, sql: string, timeoutMs: number): Error {

@@ -54,7 +54,7 @@ describe('runReadOnlySql', () => {
   });
 
   it('does not leak session settings into the pool', async () => {
-    await runReadOnlySql(db.pool, 'SET search_path = pg_catalog');
+    await runReadOnlySql(db.pool, "SELECT set_config('search_path', 'pg_catalog', false)");
     const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trials');
     expect(rows[0]!.n).toBe(4);
   });

@@ -1,4 +1,5 @@
-export { type BuiltModel, buildModel } from './build-model.ts';
+// Pure architecture graphs only: the tfjs builder is `@satfarm/models/builder`, so tools that only
+// describe architectures (rf, sweep validation, recommendations) start without loading TensorFlow.js.
 export { describeArchitecture, minimumResolution } from './describe.ts';
 export { InvalidArchitectureOptionError, ResolutionTooSmallError } from './errors.ts';
 export type {

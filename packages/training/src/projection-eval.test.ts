@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrialConfig } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
-import { buildModel, describeArchitecture } from '@satfarm/models';
+import { describeArchitecture } from '@satfarm/models';
+import { buildModel } from '@satfarm/models/builder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backends/index.ts';
 import { type ChannelProjection, forwardWithProjections } from './forward-with-projections.ts';

@@ -1,0 +1,95 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
+import { loadSweepPlot, loadTrialPlot } from '@satfarm/dashboard';
+import {
+  findSweep,
+  layerResolutionSummary,
+  projectionSummary,
+  resolutionSummary,
+  saturationByProductivity,
+  sweepResults,
+} from '@satfarm/db';
+import { layerSaturationSvg, sweepSvg } from '@satfarm/plots';
+import { renderReport } from '@satfarm/report';
+import { recommendResolution } from '@satfarm/scheduler';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { withPool } from '../database.ts';
+import type { SatfarmEnv } from '../env.ts';
+import { UsageError } from '../errors.ts';
+
+interface ReportFlags {
+  out: string;
+  notes?: string;
+  spec?: string;
+}
+
+export function registerReport(program: Command, env: () => SatfarmEnv): void {
+  program
+    .command('report')
+    .description('write a Markdown reproduction report of a finished sweep, with SVG plots beside it')
+    .argument('<sweep>', 'sweep id, unique id prefix or name')
+    .requiredOption('--out <file.md>', 'the report; its pictures go to a folder of the same name')
+    .option('--spec <file>', 'the spec file the sweep was created from (named in the regenerate commands)')
+    .option('--notes <file.md>', 'hand-written discussion to append')
+    .action(async (ref: string, flags: ReportFlags) => {
+      const notes = flags.notes === undefined ? undefined : await readText(flags.notes, '--notes');
+      const assets = join(dirname(flags.out), basename(flags.out, '.md'));
+      await mkdir(assets, { recursive: true });
+      const link = (file: string) => relative(dirname(flags.out), file);
+      const markdown = await withPool(env().databaseUrl, async (pool) => {
+        const sweep = await findSweep(pool, ref);
+        const trials = await sweepResults(pool, sweep.id);
+        const sweepPicture = join(assets, 'sweep.svg');
+        await writeFile(sweepPicture, sweepSvg(await loadSweepPlot(pool, sweep)));
+        // One saturation picture per (variant, resolution): the first seed's completed trial.
+        const trialPictures: { label: string; path: string }[] = [];
+        const seen = new Set<string>();
+        for (const trial of trials) {
+          const key = `${trial.architecture}-${trial.variant}-${trial.resolution}`;
+          if (trial.status !== 'completed' || seen.has(key)) continue;
+          seen.add(key);
+          const file = join(assets, `${key.replace(/[^a-z0-9.-]+/gi, '_')}.svg`);
+          await writeFile(file, layerSaturationSvg((await loadTrialPlot(pool, trial)).input));
+          trialPictures.push({
+            label: `${trial.architecture} (${trial.variant}) at ${trial.resolution} px, seed ${trial.seed}: saturation per layer`,
+            path: link(file),
+          });
+        }
+        const { recommendations } = await recommendResolution({ pool, sweep: sweep.id });
+        const specFile = flags.spec ?? `examples/${sweep.name}.yaml`;
+        return renderReport({
+          sweep,
+          commands: [
+            `satfarm sweep create ${specFile}`,
+            'satfarm worker --concurrency 2 &  satfarm aggregator &',
+            `satfarm sweep status ${sweep.name} --watch`,
+            `satfarm report ${sweep.name} --out ${flags.out}${flags.notes ? ` --notes ${flags.notes}` : ''}`,
+          ],
+          specText: stringify(sweep.spec),
+          machine: `${cpus().length} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
+          trials,
+          summary: await resolutionSummary(pool, sweep.id),
+          recommendations,
+          projections: await projectionSummary(pool, sweep.id),
+          productivity: await saturationByProductivity(pool, sweep.id),
+          layers: await layerResolutionSummary(pool, sweep.id),
+          images: { sweep: link(sweepPicture), trials: trialPictures },
+          notes,
+        });
+      });
+      await writeFile(flags.out, markdown);
+      process.stdout.write(`wrote ${flags.out} and its pictures in ${assets}/\n`);
+    });
+}
+
+async function readText(path: string, flag: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${flag}: cannot read ${JSON.stringify(path)} (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
+  }
+}

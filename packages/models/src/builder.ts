@@ -1,0 +1,1 @@
+export { type BuiltModel, buildModel } from './build-model.ts';
