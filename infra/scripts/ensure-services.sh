@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what satfarm's tests and demo need is on this (Debian) machine: PostgreSQL and Redis
-# answering on 127.0.0.1, and Debian's Fashion-MNIST files. Starts what is installed but stopped;
-# installs what is missing (needs root and Debian's package lists). Safe to run twice.
+# answering on 127.0.0.1, Debian's Fashion-MNIST files, and Debian's Chromium (the dashboard's
+# browser tests drive it with playwright-core; nothing is downloaded at run time). Starts what is
+# installed but stopped; installs what is missing (needs root and Debian's package lists). Safe to
+# run twice.
 set -euo pipefail
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -40,4 +42,8 @@ fmnist=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 if [ ! -f "$fmnist/train-images-idx3-ubyte.gz" ]; then
   apt_install dataset-fashion-mnist
 fi
-echo "ensure-services: PostgreSQL, Redis and Fashion-MNIST ($fmnist) are ready"
+# Chromium for the dashboard's browser tests (apps/dashboard/test/browser.test.ts)
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
+fi
+echo "ensure-services: PostgreSQL, Redis, Fashion-MNIST ($fmnist) and Chromium are ready"

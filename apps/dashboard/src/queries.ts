@@ -1,0 +1,56 @@
+import { type Pool, type SweepStatus, withClient } from '@satfarm/db';
+
+/** One sweep of the list page, with its progress counted in the same query. */
+export interface SweepListItem {
+  id: string;
+  name: string;
+  status: SweepStatus;
+  trialCount: number;
+  createdAt: Date;
+  completedAt: Date | null;
+  queued: number;
+  running: number;
+  completed: number;
+  /** failed + diverged */
+  failed: number;
+  cancelled: number;
+  epochsDone: number;
+  epochsExpected: number;
+}
+
+/**
+ * The newest sweeps with progress, in one statement: the list page polls this every few seconds,
+ * so it must not cost a query per sweep.
+ */
+export async function listSweeps(pool: Pool, limit = 200): Promise<SweepListItem[]> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<SweepListItem>(
+      `SELECT s.id, s.name, s.status, s.trial_count AS "trialCount", s.created_at AS "createdAt",
+              s.completed_at AS "completedAt",
+              count(t.id) FILTER (WHERE t.status = 'queued')::int AS queued,
+              count(t.id) FILTER (WHERE t.status = 'running')::int AS running,
+              count(t.id) FILTER (WHERE t.status = 'completed')::int AS completed,
+              count(t.id) FILTER (WHERE t.status IN ('failed', 'diverged'))::int AS failed,
+              count(t.id) FILTER (WHERE t.status = 'cancelled')::int AS cancelled,
+              coalesce(sum(least(t.last_epoch, t.planned_epochs)), 0)::int AS "epochsDone",
+              coalesce(sum(t.planned_epochs), 0)::int AS "epochsExpected"
+       FROM sweeps s LEFT JOIN trials t ON t.sweep_id = s.id
+       GROUP BY s.id
+       ORDER BY s.created_at DESC, s.id
+       LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  });
+}
+
+/** The delta a trial measured saturation with (from its stored config), for the plot's caption. */
+export async function trialDelta(pool: Pool, trialId: string): Promise<number | undefined> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<{ delta: number | null }>(
+      `SELECT (config #>> '{saturation,delta}')::float8 AS delta FROM trials WHERE id = $1`,
+      [trialId],
+    );
+    return rows[0]?.delta ?? undefined;
+  });
+}

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import {
+  type Dashboard,
+  insertSampleSweep,
+  SAMPLE_LAYERS,
+  type SampleSweep,
+  sampleSaturation,
+  startDashboard,
+} from '@satfarm/dashboard';
+import { rawRequest } from './http.ts';
+import { TcpProxy } from './tcp-proxy.ts';
+
+const NAME = `<b>"fashion"</b> & 'resolution'`;
+
+let db: TestDatabase;
+let sample: SampleSweep;
+let dashboard: Dashboard;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  sample = await insertSampleSweep(db.pool, { name: NAME });
+  dashboard = await startDashboard({ pool: db.pool, port: 0 });
+});
+afterAll(async () => {
+  await dashboard?.close();
+  await db?.drop();
+});
+
+const get = (path: string) => fetch(new URL(path, dashboard.url));
+
+async function rowCounts(): Promise<string> {
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*) FROM sweeps) AS sweeps, (SELECT count(*) FROM trials) AS trials,
+            (SELECT count(*) FROM epoch_metrics) AS epochs, (SELECT count(*) FROM layer_metrics) AS layers,
+            (SELECT string_agg(status, ',' ORDER BY id) FROM trials) AS statuses`,
+  );
+  return JSON.stringify(rows[0]);
+}
+
+describe('dashboard server', () => {
+  it('listens on 127.0.0.1 unless told otherwise', () => {
+    expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(dashboard.host).toBe('127.0.0.1');
+  });
+
+  it('refuses every method but GET and HEAD with 405 and changes nothing', async () => {
+    const before = await rowCounts();
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
+      for (const path of [
+        '/',
+        '/api/sweeps',
+        `/sweeps/${sample.sweepId}`,
+        `/api/trials/${sample.trialIds[0]}`,
+      ]) {
+        const response = await rawRequest(new URL(path, dashboard.url).toString(), method, {
+          'Content-Type': 'application/json',
+        });
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.headers.allow).toBe('GET, HEAD');
+        expect(response.body).toContain('read-only');
+      }
+    }
+    expect(await rowCounts()).toBe(before);
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const response = await rawRequest(dashboard.url, 'HEAD');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Number(response.headers['content-length'])).toBeGreaterThan(500);
+    expect(response.body).toBe('');
+  });
+
+  it('escapes names from the database in HTML and sends a strict CSP', async () => {
+    const response = await get('/');
+    const body = await response.text();
+    expect(body).toContain('&lt;b&gt;&quot;fashion&quot;&lt;/b&gt; &amp; &#39;resolution&#39;');
+    expect(body).not.toContain('<b>"fashion"');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const sweep = await (await get(`/sweeps/${sample.sweepId}`)).text();
+    expect(sweep).toContain('dense&lt;&quot;out&quot;&gt;');
+    expect(sweep).not.toContain('dense<"out">');
+  });
+
+  it('serves a JSON API: sweeps with progress, a sweep with its recommendation, a trial by epoch', async () => {
+    const { sweeps } = (await (await get('/api/sweeps')).json()) as {
+      sweeps: { id: string; name: string; completed: number; epochsDone: number; epochsExpected: number }[];
+    };
+    expect(sweeps).toEqual([
+      expect.objectContaining({
+        id: sample.sweepId,
+        name: NAME,
+        completed: 4,
+        epochsDone: 12,
+        epochsExpected: 12,
+      }),
+    ]);
+    const sweep = (await (await get(`/api/sweeps/${sample.sweepId.slice(0, 6)}`)).json()) as {
+      recommendations: { resolution: number }[];
+      trials: unknown[];
+    };
+    expect(sweep.recommendations.map((r) => r.resolution)).toEqual([28]);
+    expect(sweep.trials).toHaveLength(4);
+    const trialId = sample.trialIds[0]!;
+    const resolution = sample.configs[0]!.resolution;
+    const trial = (await (await get(`/api/trials/${trialId}?epoch=2`)).json()) as {
+      epoch: number;
+      layers: { layerName: string; evalSaturation: number }[];
+    };
+    expect(trial.epoch).toBe(2);
+    expect(trial.layers.map((l) => l.layerName)).toEqual(SAMPLE_LAYERS.map((l) => l.name));
+    expect(trial.layers.map((l) => l.evalSaturation)).toEqual(
+      SAMPLE_LAYERS.map((_, i) => expect.closeTo(sampleSaturation(i, 2, resolution, 'eval'), 12)),
+    );
+  });
+
+  it('serves the plots as SVG', async () => {
+    const sweepPlot = await get(`/sweeps/${encodeURIComponent(NAME)}/plot.svg`);
+    expect(sweepPlot.status).toBe(200);
+    expect(sweepPlot.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(await sweepPlot.text()).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const trialPlot = await get(`/trials/${sample.trialIds[3]}/saturation.svg?epoch=1`);
+    const svg = await trialPlot.text();
+    expect(svg.match(/class="bar eval"/g)).toHaveLength(SAMPLE_LAYERS.length);
+    expect(svg).toContain('epoch 1 of 3');
+  });
+
+  it('answers mistakes with 404 and 400, naming what was wrong', async () => {
+    const missing = await get('/sweeps/no-such-sweep');
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain('no sweep matches &quot;no-such-sweep&quot;');
+    expect((await get('/nothing/here')).status).toBe(404);
+    expect((await get('/static/../../package.json')).status).toBe(404);
+    const badEpoch = await get(`/trials/${sample.trialIds[0]}?epoch=zero`);
+    expect(badEpoch.status).toBe(400);
+    expect(await badEpoch.text()).toContain('epoch: got &quot;zero&quot;');
+    const unstored = await get(`/api/trials/${sample.trialIds[0]}?epoch=9`);
+    expect(unstored.status).toBe(400);
+    expect(((await unstored.json()) as { error: string }).error).toContain('stored epochs are 1–3');
+  });
+
+  it('answers only to loopback names while bound to loopback (no DNS rebinding)', async () => {
+    expect((await rawRequest(dashboard.url, 'GET', { Host: 'evil.example' })).status).toBe(403);
+    expect((await rawRequest(dashboard.url, 'GET', { Host: `localhost:${dashboard.port}` })).status).toBe(
+      200,
+    );
+  });
+
+  it('shows an error while the database is away and recovers by itself when it is back', async () => {
+    const target = new URL(db.url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(db.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const warnings: string[] = [];
+    const own = await startDashboard({
+      databaseUrl: viaProxy.toString(),
+      port: 0,
+      logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(`error: ${m}`) },
+    });
+    const at = (path: string) => fetch(new URL(path, own.url));
+    try {
+      expect((await at(`/sweeps/${sample.sweepId}`)).status).toBe(200);
+
+      await proxy.stop();
+      const down = await at(`/sweeps/${sample.sweepId}`);
+      expect(down.status).toBe(503);
+      const page = await down.text();
+      expect(page).toContain('Database unreachable');
+      expect(page).toContain('data-live="recover"');
+      const health = await at('/healthz');
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { databaseDown: boolean }).databaseDown).toBe(true);
+
+      await proxy.start();
+      // The pool threw its dead connections away; the next request connects afresh.
+      await expect
+        .poll(async () => (await at('/healthz')).status, { timeout: 15_000, interval: 200 })
+        .toBe(200);
+      expect((await at(`/sweeps/${sample.sweepId}`)).status).toBe(200);
+      expect(warnings).toEqual(expect.arrayContaining(['database unreachable', 'database reachable again']));
+      expect(warnings.filter((w) => w.startsWith('error:'))).toEqual([]);
+    } finally {
+      await own.close();
+      await proxy.stop();
+    }
+  });
+});
