@@ -1,18 +1,12 @@
+import { mulberry32 } from '@satfarm/saturation';
 import { InvalidDatasetOptionError } from './errors.ts';
 
 /**
- * Seeded randomness for data order and synthetic data. mulberry32: 32-bit state, fast, and good
- * enough for shuffling and noise; its whole state is one integer, so a checkpoint can record it.
+ * Seeded randomness for data order and synthetic data: the same mulberry32 generator the saturation
+ * package uses for its random controls (32-bit state, fast, good enough for shuffling and noise).
  */
 export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 /**
