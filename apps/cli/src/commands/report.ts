@@ -13,11 +13,13 @@ import {
 import { layerSaturationSvg, sweepSvg } from '@satfarm/plots';
 import { renderReport } from '@satfarm/report';
 import { recommendResolution } from '@satfarm/scheduler';
+import { sweepIdFor } from '@satfarm/contracts';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
+import { readSpecFile } from '../spec-file.ts';
 
 interface ReportFlags {
   out: string;
@@ -40,6 +42,14 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
       const link = (file: string) => relative(dirname(flags.out), file);
       const markdown = await withPool(env().databaseUrl, async (pool) => {
         const sweep = await findSweep(pool, ref);
+        if (flags.spec !== undefined) {
+          const fromFile = sweepIdFor(await readSpecFile(flags.spec));
+          if (fromFile !== sweep.id) {
+            throw new UsageError(
+              `--spec: ${flags.spec} describes sweep ${fromFile.slice(0, 8)}, not ${sweep.name} (${sweep.id.slice(0, 8)}); give the spec the sweep was created from`,
+            );
+          }
+        }
         const trials = await sweepResults(pool, sweep.id);
         const sweepPicture = join(assets, 'sweep.svg');
         await writeFile(sweepPicture, sweepSvg(await loadSweepPlot(pool, sweep)));
@@ -65,9 +75,10 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
             `satfarm sweep create ${specFile}`,
             'satfarm worker --concurrency 2 &  satfarm aggregator &',
             `satfarm sweep status ${sweep.name} --watch`,
-            `satfarm report ${sweep.name} --out ${flags.out}${flags.notes ? ` --notes ${flags.notes}` : ''}`,
+            `satfarm report ${sweep.name} --out ${flags.out} --spec ${specFile}${flags.notes ? ` --notes ${flags.notes}` : ''}`,
           ],
-          specText: stringify(sweep.spec),
+          // The user's file reads better than the stored spec (PostgreSQL's jsonb reorders keys).
+          specText: flags.spec === undefined ? stringify(sweep.spec) : await readText(flags.spec, '--spec'),
           machine: `${cpus().length} CPU cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
           trials,
           summary: await resolutionSummary(pool, sweep.id),
