@@ -126,7 +126,19 @@ export class CheckpointStore {
     }
     try {
       try {
-        await handle.writev([header, ...chunks]);
+        const buffers = [header, ...chunks];
+        const total = buffers.reduce((n, b) => n + b.length, 0);
+        let written = (await handle.writev(buffers)).bytesWritten;
+        // A filling disk shows first as a short write, not an error: renaming that file would publish a
+        // torn checkpoint. Writing the rest either finishes it or surfaces the real error (ENOSPC, EDQUOT).
+        if (written < total) {
+          const all = Buffer.concat(buffers);
+          while (written < total) {
+            const { bytesWritten } = await handle.write(all, written, total - written, written);
+            if (bytesWritten === 0) throw new Error(`short write: ${written} of ${total} bytes`);
+            written += bytesWritten;
+          }
+        }
         // Data on disk before the rename makes it visible: a crash must not leave a renamed empty file.
         await handle.sync();
       } finally {

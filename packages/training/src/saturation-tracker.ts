@@ -50,13 +50,13 @@ export class SaturationTracker {
 
   /**
    * Computes the per-batch moments of each tracked output on the device and returns them without
-   * reading them back, so the caller can create them inside a gradient tape and read them after.
+   * reading them back (`absorb` reads them), so reads can wait until the device work is queued.
    */
   momentsOf(outputs: readonly tf.Tensor[]): DeviceMoments[] {
+    if (!this.enabled) return [];
     if (outputs.length !== this.widths.length) {
       throw new Error(`expected ${this.widths.length} tracked outputs, got ${outputs.length}`);
     }
-    if (!this.enabled) return [];
     return outputs.map((o, i) => deviceMoments(o, this.maxSamplesPerBatch, this.forms[i]!));
   }
 

@@ -200,20 +200,25 @@ async function trainEpoch(
     const y = tf.tensor1d(batch.labels, 'int32');
     let correct: tf.Tensor | undefined;
     let moments: ReturnType<SaturationTracker['momentsOf']> = [];
+    let outputs: tf.Tensor[] = [];
     let loss: tf.Scalar | null = null;
     try {
       loss = optimizer.minimize(
         () => {
-          const [logits, ...outputs] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
-          // Kept past minimize's scope: read back below, after the weights were updated.
-          moments = tracker.momentsOf(outputs);
-          for (const m of moments) for (const t of momentTensors(m)) tf.keep(t);
+          const [logits, ...tracked] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
+          // The tracked outputs of this forward pass are kept past minimize's scope: their moments are
+          // computed after the step, outside the gradient tape, which would otherwise record (and hold
+          // on to) every op of the statistics for a backward pass that never uses them.
+          outputs = tracker.enabled ? tracked.map((t) => tf.keep(t)) : [];
           correct = tf.keep(correctCount(logits!, y));
           return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
         },
         true,
         variables,
       );
+      moments = tracker.momentsOf(outputs);
+      tf.dispose(outputs);
+      outputs = [];
       const [lossData, correctData] = await Promise.all([loss!.data(), correct!.data()]);
       const value = lossData[0]!;
       if (!Number.isFinite(value)) throw new TrialDivergedError(epoch, b + 1, `loss became ${value}`);
@@ -226,6 +231,7 @@ async function trainEpoch(
       totals.count += n;
     } finally {
       for (const m of moments) tf.dispose(momentTensors(m));
+      tf.dispose(outputs);
       tf.dispose([x, y]);
       if (loss) loss.dispose();
       if (correct) correct.dispose();
