@@ -1,7 +1,8 @@
 /**
  * Training speed per backend, measured side by side in one run (the machine is shared and noisy).
  *   npm run bench:training -- [--json] [--rounds N]
- * - bench CNN (simple-cnn, 3 conv layers, 28 px, batch 64): samples/s on `cpu` and `wasm` → wasmOverCpu
+ * - bench CNN (simple-cnn, 3 conv layers, 28 px, batch 64): samples/s on `cpu` and `wasm`, in the same
+ *   round → wasmOverCpu (median of per-round ratios)
  * - vgg11 at width ¼, 32 px, batch 64, wasm: step time with and without saturation tracking, interleaved
  *   round by round → trackingOverhead (median of per-round ratios)
  */
@@ -12,7 +13,7 @@ import { measureTraining, median, type Network } from './measure.ts';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const roundsArg = args.indexOf('--rounds');
-const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 5;
+const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
 if (!Number.isInteger(rounds) || rounds < 1) {
   process.stderr.write(`bench:training: --rounds: got ${args[roundsArg + 1]}; expected an integer ≥ 1\n`);
   process.exit(2);
@@ -39,19 +40,24 @@ function log(msg: string): void {
   if (!json) process.stderr.write(`${msg}\n`);
 }
 
-// cpu is ~100× slower: two timed steps after one warm-up are enough for a ratio of that size.
-await selectBackend('cpu');
-const cpu = await measureTraining(benchCnn, { batch, steps: 2, warmup: 1, tracking: true, backend: 'cpu' });
-log(`cpu   bench-cnn: ${cpu.samplesPerSecond.toFixed(1)} samples/s`);
-
-const wasmBackend = await selectBackend('wasm');
+// Every round measures every configuration, so load changes on the shared machine hit both sides of
+// each ratio alike; the ratios are medians of per-round ratios. cpu is ~100× slower: one timed step
+// after one warm-up is enough for a ratio of that size.
+const cpuRuns: number[] = [];
 const wasmRuns: number[] = [];
+const speedups: number[] = [];
 const vggTracked: number[] = [];
 const vggPlain: number[] = [];
 const ratios: number[] = [];
+let wasmDevice = '';
 for (let r = 0; r < rounds; r++) {
+  await selectBackend('cpu');
+  const cpu = await measureTraining(benchCnn, { batch, steps: 1, warmup: 1, tracking: true, backend: 'cpu' });
+  wasmDevice = (await selectBackend('wasm')).device;
   const w = await measureTraining(benchCnn, { batch, steps: 20, warmup: 2, tracking: true, backend: 'wasm' });
+  cpuRuns.push(cpu.samplesPerSecond);
   wasmRuns.push(w.samplesPerSecond);
+  speedups.push(w.samplesPerSecond / cpu.samplesPerSecond);
   // Alternate the order so drift in machine load does not favour one side.
   const first = r % 2 === 0;
   const a = await measureTraining(vgg, { batch, steps: 8, warmup: 2, tracking: first, backend: 'wasm' });
@@ -62,27 +68,28 @@ for (let r = 0; r < rounds; r++) {
   vggPlain.push(plain.samplesPerSecond);
   ratios.push(tracked.secondsPerStep / plain.secondsPerStep);
   log(
-    `round ${r + 1}/${rounds}: wasm bench-cnn ${w.samplesPerSecond.toFixed(0)} samples/s; vgg11 ¼ ` +
-      `${tracked.samplesPerSecond.toFixed(0)} tracked / ${plain.samplesPerSecond.toFixed(0)} plain samples/s`,
+    `round ${r + 1}/${rounds}: bench-cnn cpu ${cpu.samplesPerSecond.toFixed(2)} / wasm ${w.samplesPerSecond.toFixed(0)} ` +
+      `samples/s; vgg11 ¼ ${tracked.samplesPerSecond.toFixed(0)} tracked / ${plain.samplesPerSecond.toFixed(0)} plain`,
   );
 }
 
 const wasm = median(wasmRuns);
+const cpu = median(cpuRuns);
 const result = {
   machine: { cores: (await import('node:os')).cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  wasmDevice: wasmBackend.device,
+  wasmDevice,
   batch,
   rounds,
-  benchCnn: { cpuSamplesPerSecond: cpu.samplesPerSecond, wasmSamplesPerSecond: wasm },
+  benchCnn: { cpuSamplesPerSecond: cpu, wasmSamplesPerSecond: wasm },
   vgg11Quarter32: { trackedSamplesPerSecond: median(vggTracked), plainSamplesPerSecond: median(vggPlain) },
-  wasmOverCpu: wasm / cpu.samplesPerSecond,
+  wasmOverCpu: median(speedups),
   trackingOverhead: median(ratios),
 };
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
   process.stdout.write(
     `wasmOverCpu ${result.wasmOverCpu.toFixed(1)}× (bench CNN, wasm ${wasm.toFixed(0)} vs cpu ` +
-      `${cpu.samplesPerSecond.toFixed(1)} samples/s)\n` +
+      `${cpu.toFixed(2)} samples/s; median of ${rounds} rounds)\n` +
       `trackingOverhead ${result.trackingOverhead.toFixed(3)} (vgg11 ¼, 32 px, wasm; median of ${rounds} rounds)\n`,
   );
 }

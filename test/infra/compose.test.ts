@@ -58,7 +58,9 @@ describe('docker-compose.yml', () => {
   // `docker compose config` is the authority; it runs wherever a compose client is installed
   // (Debian's docker-compose here; no Docker engine is needed to validate).
   const client = ['docker-compose', 'docker'].find(
-    (bin) => spawnSync(bin, bin === 'docker' ? ['compose', 'version'] : ['version'], { stdio: 'ignore' }).status === 0,
+    (bin) =>
+      spawnSync(bin, bin === 'docker' ? ['compose', 'version'] : ['version'], { stdio: 'ignore' }).status ===
+      0,
   );
   it.runIf(client !== undefined)('is valid for the compose client', () => {
     const args = client === 'docker' ? ['compose', 'config', '-q'] : ['config', '-q'];

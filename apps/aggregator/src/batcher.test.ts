@@ -1,8 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MicroBatcher, type Settled } from './batcher.ts';
 
 const allOk = async (items: number[]): Promise<Settled<number>[]> =>
   items.map((value) => ({ ok: true, value }));
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('MicroBatcher', () => {
   it('groups concurrent items into one flush and resolves each with its own outcome', async () => {
@@ -60,5 +64,58 @@ describe('MicroBatcher', () => {
     const [c, d] = await Promise.allSettled([batcher.add(2), batcher.add(3)]);
     expect(c).toEqual({ status: 'fulfilled', value: 2 });
     expect(d).toMatchObject({ status: 'rejected', reason: { message: 'odd 3' } });
+  });
+
+  it('sends a batch that waited through a long flush as soon as that flush ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const flushed: number[][] = [];
+    let release: () => void = () => {};
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        flushed.push(items);
+        if (items.includes(1)) await new Promise<void>((r) => (release = r));
+        return allOk(items);
+      },
+      100,
+      30,
+    );
+    const first = batcher.add(1);
+    await vi.advanceTimersByTimeAsync(30);
+    expect(flushed).toEqual([[1]]);
+    const second = batcher.add(2);
+    await vi.advanceTimersByTimeAsync(100); // 2 has waited far beyond 30 ms, the flush of 1 still runs
+    expect(flushed).toEqual([[1]]);
+    release();
+    await first;
+    await vi.advanceTimersByTimeAsync(0); // no further delay: 2 goes right away
+    expect(flushed).toEqual([[1], [2]]);
+    expect(await second).toBe(2);
+  });
+
+  it('lets a batch that arrived late in a flush still wait out its own delay for company', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const flushed: number[][] = [];
+    let release: () => void = () => {};
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        flushed.push(items);
+        if (items.includes(1)) await new Promise<void>((r) => (release = r));
+        return allOk(items);
+      },
+      100,
+      30,
+    );
+    const first = batcher.add(1);
+    await vi.advanceTimersByTimeAsync(30);
+    const second = batcher.add(2);
+    await vi.advanceTimersByTimeAsync(10);
+    release();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(flushed).toEqual([[1]]);
+    const third = batcher.add(3);
+    await vi.advanceTimersByTimeAsync(20); // 30 ms after 2 arrived
+    expect(flushed).toEqual([[1], [2, 3]]);
+    expect(await Promise.all([second, third])).toEqual([2, 3]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ResultEvent } from '@satfarm/contracts';
-import { createPool, type IngestResult, ingestEvents, type Pool } from '@satfarm/db';
+import { createPool, type IngestResult, ingestEvents, type Pool, withClient } from '@satfarm/db';
 import {
   checkRedis,
   InvalidJobError,
@@ -23,10 +23,20 @@ export interface AggregatorOptions {
   batchSize?: number | undefined;
   /** How long the first event of a batch waits for company (default 25 ms). */
   flushMs?: number | undefined;
-  /** Result jobs in flight at once; at least batchSize so a batch can fill (default max(256, batchSize)). */
+  /**
+   * Result jobs in flight at once (default 2 × batchSize): a job stays active until its batch is
+   * committed, so with only batchSize in flight nothing is fetched while a full batch is written.
+   */
   concurrency?: number | undefined;
   logger?: Logger | undefined;
   redisTimeoutMs?: number | undefined;
+  /**
+   * A result job's lock lifetime (default 60 s) and how often stalled jobs are looked for (default 30 s):
+   * after an aggregator crash, the results it held are delivered again within about their sum. Chaos
+   * runs and tests make them short.
+   */
+  lockDurationMs?: number | undefined;
+  stalledIntervalMs?: number | undefined;
 }
 
 export interface AggregatorStats {
@@ -64,7 +74,9 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 export async function startAggregator(options: AggregatorOptions): Promise<AggregatorHandle> {
   const batchSize = positiveInteger('batchSize', options.batchSize, 256);
   const flushMs = positiveInteger('flushMs', options.flushMs, 25);
-  const concurrency = positiveInteger('concurrency', options.concurrency, Math.max(256, batchSize));
+  const concurrency = positiveInteger('concurrency', options.concurrency, 2 * batchSize);
+  const lockDuration = positiveInteger('lockDurationMs', options.lockDurationMs, 60_000);
+  const stalledInterval = positiveInteger('stalledIntervalMs', options.stalledIntervalMs, 30_000);
   if (options.pool === undefined && options.databaseUrl === undefined) {
     throw new AggregatorOptionError('give either pool or databaseUrl');
   }
@@ -79,6 +91,15 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       applicationName: 'satfarm-aggregator',
       onIdleError: (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }),
     });
+
+  try {
+    // Fail at start-up, naming the URL, rather than at the first result: an aggregator that cannot
+    // reach PostgreSQL would otherwise report itself ready and only fill the failed list.
+    await withClient(pool, (client) => client.query('SELECT 1'));
+  } catch (error) {
+    if (ownPool) await pool.end();
+    throw error;
+  }
 
   const stats: AggregatorStats = {
     batches: 0,
@@ -144,7 +165,8 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       prefix: options.prefix ?? 'satfarm',
       concurrency,
       // Results are small and fast; a full batch may wait on PostgreSQL, not on CPU.
-      lockDuration: 60_000,
+      lockDuration,
+      stalledInterval,
     },
   );
   worker.on('error', (error) => logger.error('aggregator worker error', { error: error.message }));

@@ -21,6 +21,8 @@ export async function readSpecFile(path: string): Promise<SweepSpec> {
         : '';
       throw new UsageError(`${path}: not valid YAML${where}: ${error.message.split('\n')[0]}`);
     }
+    // The parser's other refusals (e.g. an alias bomb: "Excessive alias count…") are about the file too.
+    if (error instanceof Error) throw new UsageError(`${path}: not a usable YAML file: ${error.message}`);
     throw error;
   }
   try {

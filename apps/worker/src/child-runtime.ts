@@ -22,6 +22,12 @@ import type { ActiveBackendInfo, TrialRunnerDeps } from './run-trial-job.ts';
 export interface ChildRuntime {
   config: ChildConfig;
   logger: Logger;
+  /**
+   * Loads the tfjs backend and connects to Redis now, so that the process is ready for a trial as
+   * soon as BullMQ reports it started (see prewarm-children.ts). Never throws: a backend that cannot
+   * load fails the trials that need it, with the error, as it would without warming up.
+   */
+  warmUp(): Promise<void>;
   /** Deps for one job; `token` is the job's lock token (needed to hand the job back). */
   depsFor(
     jobId: string | undefined,
@@ -64,6 +70,10 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
     onCorrupt: (report) => logger.warn('corrupt checkpoint ignored', { ...report }),
   });
   let backend: Promise<ActiveBackendInfo> | undefined;
+  const activeBackend = () => {
+    backend ??= selectBackend(config.backend).then((b) => ({ name: b.name, device: b.device }));
+    return backend;
+  };
   const datasets = new DatasetCache<Dataset>(config.datasetCacheSize, (trial) =>
     prepareDataset(trial.dataset, trial.resolution, trial.seed, {
       fashionMnistDir: config.fashionMnistDir,
@@ -74,13 +84,13 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
   return {
     config,
     logger,
+    async warmUp() {
+      await Promise.allSettled([activeBackend(), results.waitUntilReady(), trials.waitUntilReady()]);
+    },
     depsFor(jobId, token, signal) {
       return {
         workerId: `${config.workerId}/${process.pid}`,
-        backend: () => {
-          backend ??= selectBackend(config.backend).then((b) => ({ name: b.name, device: b.device }));
-          return backend;
-        },
+        backend: activeBackend,
         dataset: (trial) => datasets.get(trial),
         checkpoints,
         publish: (event: ResultEvent) => publishResult(results, event),
@@ -90,6 +100,16 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
           if (jobId === undefined) return false;
           const job = await Job.fromId(trials, jobId);
           return (job?.data as { cancelled?: unknown } | undefined)?.cancelled === true;
+        },
+        ownsJob: async () => {
+          if (jobId === undefined || token === undefined) return true;
+          try {
+            const client = await trials.client;
+            return (await client.get(trials.toKey(`${jobId}:lock`))) === token;
+          } catch {
+            // Redis unreachable for a moment: not a reason to stop; the lock manager decides later.
+            return true;
+          }
         },
         // Moved with this process's own connection and awaited, so the job is back in `wait` before
         // BullMQ hears about it (a message to the parent could still be in flight when it shuts down).

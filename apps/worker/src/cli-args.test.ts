@@ -21,6 +21,8 @@ describe('parseWorkerArgs', () => {
     expect(parseWorkerArgs(['--redis-url', 'redis://x'], { REDIS_URL: 'redis://r:1' }).redisUrl).toBe(
       'redis://x',
     );
+    expect(parseWorkerArgs([], {}).prewarm).toBeUndefined();
+    expect(parseWorkerArgs(['--no-prewarm'], {}).prewarm).toBe(false);
   });
 
   it('names the bad flag and what is valid', () => {
@@ -41,6 +43,7 @@ describe('compileWorkerOptions', () => {
       backend: 'auto',
       maxStalledCount: 3,
       lockDurationMs: 30_000,
+      prewarm: true,
     });
     expect(o.workerId).toMatch(/:\d+$/);
   });

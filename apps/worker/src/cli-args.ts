@@ -39,6 +39,7 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
       'worker-id': { type: 'string' },
       'lock-duration-ms': { type: 'string' },
       'stalled-interval-ms': { type: 'string' },
+      'no-prewarm': { type: 'boolean' },
     },
     strict: true,
   });
@@ -57,5 +58,6 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
     workerId: values['worker-id'] ?? env.SATFARM_WORKER_ID,
     lockDurationMs: integer('--lock-duration-ms', values['lock-duration-ms']),
     stalledIntervalMs: integer('--stalled-interval-ms', values['stalled-interval-ms']),
+    prewarm: values['no-prewarm'] === true ? false : undefined,
   };
 }

@@ -160,6 +160,22 @@ describe('runTrialJob', () => {
     expect(second.logs.filter((l) => l.includes('trained epoch'))).toHaveLength(2);
   });
 
+  it('asks about a cancel only while epochs remain, and re-sends the epochs with `finished` at once', async () => {
+    let asked = 0;
+    const bulks: string[][] = [];
+    deps.isCancelled = async () => {
+      asked += 1;
+      return false;
+    };
+    deps.publishAll = async (list) => {
+      bulks.push(summary([...list]));
+      events.push(...list);
+    };
+    await runTrialJob(job(trialData()).job, deps);
+    expect(asked).toBe(2);
+    expect(bulks).toEqual([['epoch1@1', 'epoch2@1', 'epoch3@1', 'completed@1']]);
+  });
+
   it('stops a cancelled trial after the epoch it learned of it, without a finished event', async () => {
     const data = trialData();
     cancelAfterEpoch = 1;
@@ -171,6 +187,29 @@ describe('runTrialJob', () => {
     expect(await readdir(dir)).toEqual([]);
     expect(run.logs.at(-1)).toMatch(/trial cancelled; stopped after epoch 1/);
   });
+
+  it.each([
+    ['mid-trial', 2],
+    ['at the last epoch', 3],
+  ])(
+    'stops writing once the job is no longer its own (%s), keeping the checkpoint for the owner',
+    async (_, lostAt) => {
+      const data = trialData();
+      let asked = 0;
+      deps.ownsJob = async () => {
+        asked += 1;
+        return asked < lostAt;
+      };
+      const run = job(data);
+      await expect(runTrialJob(run.job, deps)).rejects.toBeInstanceOf(WaitingError);
+      // The epoch trained after the loss is neither checkpointed nor published, and nothing is finished.
+      const recorded = Array.from({ length: lostAt - 1 }, (_, i) => `epoch${i + 1}@1`);
+      expect(summary(events)).toEqual(['started@1', ...recorded]);
+      expect(requeued).toBe(0);
+      expect((await deps.checkpoints.load(data.trialId))?.epoch).toBe(lostAt - 1);
+      expect(run.logs.at(-1)).toMatch(/no longer ours/);
+    },
+  );
 
   it('fails a config that can never work for good and records it', async () => {
     const data = trialData({ architecture: 'vgg11', resolution: 8, depth: undefined, baseWidth: undefined });

@@ -48,6 +48,13 @@ export interface TrialRunnerDeps {
   shouldStop(): boolean;
   /** Asked after every epoch: was the trial cancelled (`sweep cancel`) while it ran? */
   isCancelled(): Promise<boolean>;
+  /**
+   * Asked before every epoch's checkpoint: is the job still this run's (in Redis, locked with its
+   * token)? False once Redis lost it (flushed, failed over) or another worker took the trial over after
+   * a stall: the run then stops and writes nothing more, so that it neither races the run that owns
+   * the trial now nor deletes the checkpoint that run resumes from. Absent = always true.
+   */
+  ownsJob?: (() => Promise<boolean>) | undefined;
   now?: (() => Date) | undefined;
 }
 
@@ -97,20 +104,22 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     device: backend.device,
     at: now().toISOString(),
   });
+  const finished = (status: 'completed' | 'failed' | 'diverged', error?: string): ResultEvent => ({
+    type: 'finished',
+    trialId,
+    sweepId,
+    attempt,
+    status,
+    ...(error === undefined ? {} : { error }),
+    at: now().toISOString(),
+  });
   const finish = (status: 'completed' | 'failed' | 'diverged', error?: string) =>
-    deps.publish({
-      type: 'finished',
-      trialId,
-      sweepId,
-      attempt,
-      status,
-      ...(error === undefined ? {} : { error }),
-      at: now().toISOString(),
-    });
+    deps.publish(finished(status, error));
 
   let resumedFrom = 0;
   let trained = 0;
   let cancelled = false;
+  let lost = false;
   try {
     let resume: TrainerCheckpoint | undefined = await deps.checkpoints.load(trialId);
     if (resume !== undefined) {
@@ -132,26 +141,37 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
         dataset,
         backend: backend.name,
         resume: from,
-        shouldStop: () => cancelled || deps.shouldStop(),
+        shouldStop: () => cancelled || lost || deps.shouldStop(),
         onEpoch: async (result, capture) => {
+          // Asked while the checkpoint is captured (one Redis round trip, hidden behind the capture).
+          const [owned, checkpoint] = await Promise.all([deps.ownsJob?.() ?? true, capture()]);
+          if (!owned) {
+            lost = true;
+            return;
+          }
           // Checkpoint first: an epoch published but not checkpointed would be trained (and sent) twice.
-          await deps.checkpoints.save(trialId, await capture());
+          await deps.checkpoints.save(trialId, checkpoint);
           await deps.publish({ type: 'epoch', trialId, sweepId, attempt, result });
           trained += 1;
-          await job.log(
-            `attempt ${attempt} on ${deps.workerId}: trained epoch ${result.epoch}/${epochs} ` +
-              `(test accuracy ${result.testAccuracy.toFixed(4)}, ${result.seconds.toFixed(2)} s)`,
-          );
-          await job.updateProgress({
-            stage: 'training',
-            attempt,
-            epoch: result.epoch,
-            epochs,
-            resumedFrom,
-            testAccuracy: result.testAccuracy,
-            trainLoss: result.trainLoss,
-          });
-          cancelled = await deps.isCancelled();
+          // Independent of each other: one wait instead of three. After the last epoch a cancel would
+          // change nothing (the trial completes), so Redis is not asked.
+          const [cancelledNow] = await Promise.all([
+            result.epoch < epochs ? deps.isCancelled() : false,
+            job.log(
+              `attempt ${attempt} on ${deps.workerId}: trained epoch ${result.epoch}/${epochs} ` +
+                `(test accuracy ${result.testAccuracy.toFixed(4)}, ${result.seconds.toFixed(2)} s)`,
+            ),
+            job.updateProgress({
+              stage: 'training',
+              attempt,
+              epoch: result.epoch,
+              epochs,
+              resumedFrom,
+              testAccuracy: result.testAccuracy,
+              trainLoss: result.trainLoss,
+            }),
+          ]);
+          cancelled = cancelledNow;
         },
       });
     let outcome: Awaited<ReturnType<typeof trainTrial>>;
@@ -167,6 +187,19 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
       resume = undefined;
       resumedFrom = 0;
       outcome = await train(undefined);
+    }
+    if (lost) {
+      // Someone else owns the trial now (or will, after `sweep resume`): leave the job, the checkpoint
+      // and the trial's status to them; the epoch just trained was not recorded.
+      try {
+        await job.log(
+          `attempt ${attempt} on ${deps.workerId}: the job is no longer ours (Redis lost it or another ` +
+            'worker took it over); stopped without recording the epoch it had just trained',
+        );
+      } catch {
+        // The job may be gone: there is nowhere to log to.
+      }
+      throw new WaitingError();
     }
     if (!outcome.finished && cancelled) {
       // The sweep was cancelled: PostgreSQL already says so; the job ends without a `finished` event.
@@ -185,11 +218,11 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     }
     // Every epoch once more right before `finished` (a no-op while Redis still holds them, as their
     // job ids exist): if Redis lost events not yet written to PostgreSQL (flushed, failed over), the
-    // trial must not be recorded complete with epochs missing.
-    await deps.publishAll(
-      outcome.epochs.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result })),
-    );
-    await finish('completed');
+    // trial must not be recorded complete with epochs missing. One round trip, in order.
+    await deps.publishAll([
+      ...outcome.epochs.map((result): ResultEvent => ({ type: 'epoch', trialId, sweepId, attempt, result })),
+      finished('completed'),
+    ]);
     await deps.checkpoints.remove(trialId);
     return { status: 'completed', attempt, trainedEpochs: trained, resumedFrom };
   } catch (error) {

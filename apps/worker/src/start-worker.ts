@@ -13,6 +13,7 @@ import {
 import { CheckpointStore } from '@satfarm/training';
 import { type Job, Worker } from 'bullmq';
 import { CHILD_CONFIG_ENV, childConfigOf, encodeChildConfig } from './child-config.ts';
+import { prewarmChildren } from './prewarm-children.ts';
 import { attemptOf, type TrialJobOutcome, type TrialProgress } from './run-trial-job.ts';
 import { describeError } from './trial-errors.ts';
 import { compileWorkerOptions, type WorkerOptions } from './worker-options.ts';
@@ -31,8 +32,9 @@ const SHUTDOWN_REASON = 'worker shutting down';
 
 /**
  * A BullMQ worker on `trials` whose processor runs in sandboxed child processes (one per concurrent
- * trial, reused between jobs so the tfjs backend and datasets stay loaded). Fails fast when Redis is
- * unreachable or the checkpoint directory is unusable.
+ * trial, reused between jobs so the tfjs backend and datasets stay loaded), all started before the first
+ * trial is taken (see `prewarm`). Fails fast when Redis is unreachable or the checkpoint directory is
+ * unusable.
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   const o = compileWorkerOptions(options);
@@ -43,6 +45,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   await new CheckpointStore(o.checkpointDir).check();
 
   const worker = new Worker(QUEUE_NAMES.trials, PROCESSOR, {
+    // Started below, once the trainer processes are up.
+    autorun: false,
     connection: redisConnectionOptions(o.redisUrl, { worker: true }),
     prefix: o.prefix,
     name: o.workerId,
@@ -74,7 +78,21 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     });
     if (job?.finishedOn !== undefined) void reportFinalFailure(results, job, error, logger);
   });
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+    if (o.prewarm) {
+      const started = performance.now();
+      const warm = await prewarmChildren(worker, PROCESSOR, o.concurrency, o.prewarmTimeoutMs);
+      const fields = { ...warm, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) };
+      if (warm.failed > 0) logger.warn('trainer processes not ready; trials start them again', fields);
+      else logger.info('trainer processes ready', fields);
+    }
+  } catch (error) {
+    await worker.close();
+    await results.close();
+    throw error;
+  }
+  worker.run().catch((error: unknown) => logger.error('worker stopped on an error', { error }));
   logger.info('worker ready', { concurrency: o.concurrency, prefix: o.prefix, backend: o.backend });
 
   let closing: Promise<void> | undefined;

@@ -30,6 +30,13 @@ export interface WorkerOptions {
   datasetCacheSize?: number | undefined;
   /** Give up on an unreachable Redis after this long at start-up (default 3 s). */
   redisTimeoutMs?: number | undefined;
+  /**
+   * Start all `concurrency` trainer processes (and load tfjs in them) before taking the first trial
+   * (default true); otherwise each is forked with its first trial, which then waits 1-3 s longer.
+   */
+  prewarm?: boolean | undefined;
+  /** How long start-up waits for a trainer process to be ready before going on without it (default 120 s). */
+  prewarmTimeoutMs?: number | undefined;
 }
 
 /** Everything normalised once; code below this trusts it. */
@@ -51,6 +58,8 @@ export const CompiledWorkerOptions = z.object({
   maxStalledCount: z.number().int().min(0).default(3),
   datasetCacheSize: z.number().int().min(0).max(64).default(1),
   redisTimeoutMs: z.number().int().min(1).default(3_000),
+  prewarm: z.boolean().default(true),
+  prewarmTimeoutMs: z.number().int().min(1).default(120_000),
 });
 export type CompiledWorkerOptions = z.infer<typeof CompiledWorkerOptions>;
 

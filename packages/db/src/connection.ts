@@ -83,12 +83,24 @@ export async function withTransaction<T>(
 
 /** pool.connect(), with connection failures turned into a DatabaseUnreachableError naming the redacted URL. */
 export async function connect(pool: Pool): Promise<PoolClient> {
+  let client: PoolClient;
   try {
-    return await pool.connect();
+    client = await pool.connect();
   } catch (error) {
     if (pool.ended) throw error;
     throw unreachable(redactedUrls.get(pool) ?? '(the configured database)', error);
   }
+  // A connection the server ends while we hold it between two queries (a restart, pg_terminate_backend)
+  // emits 'error' on the client, and an 'error' nobody listens to crashes the process. Heard here, the
+  // next query fails instead, and the pool drops the dead client when it comes back.
+  const ignore = () => {};
+  client.on('error', ignore);
+  const release = client.release;
+  client.release = (destroy?: Error | boolean) => {
+    client.off('error', ignore);
+    return release.call(client, destroy);
+  };
+  return client;
 }
 
 /** Wraps an error thrown while opening a connection. */

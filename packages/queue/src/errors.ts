@@ -1,3 +1,5 @@
+import { redactRedisUrl } from './redis-url.ts';
+
 /** Redis did not answer: the message names the URL (password hidden) and how to start a server. */
 export class RedisUnreachableError extends Error {
   override readonly name = 'RedisUnreachableError';
@@ -6,7 +8,8 @@ export class RedisUnreachableError extends Error {
     readonly timeoutMs: number,
     options?: ErrorOptions,
   ) {
-    const reason = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    // ioredis ends its messages with a period; the sentence goes on here.
+    const reason = options?.cause instanceof Error ? `: ${options.cause.message.replace(/\.+$/, '')}` : '';
     super(
       `cannot reach Redis at ${url} within ${timeoutMs} ms${reason}. Start one with ` +
         '`docker compose up -d redis` (from the satfarm checkout) or, on Debian, `apt install redis-server` ' +
@@ -31,12 +34,16 @@ export class InvalidJobError extends Error {
 /** REDIS_URL (or `redisUrl`) cannot be used. */
 export class InvalidRedisUrlError extends Error {
   override readonly name = 'InvalidRedisUrlError';
+  /** The URL with its password hidden: an error object gets logged and inspected whole. */
+  readonly url: string;
   constructor(
-    readonly url: string,
+    url: string,
     readonly problem: string,
   ) {
+    const redacted = redactRedisUrl(url);
     super(
-      `invalid Redis URL '${url.replace(/\/\/[^@/]*@/, '//***@')}': ${problem}; expected redis://[user[:password]@]host[:port][/db] (or rediss:// for TLS)`,
+      `invalid Redis URL '${redacted}': ${problem}; expected redis://[user[:password]@]host[:port][/db] (or rediss:// for TLS)`,
     );
+    this.url = redacted;
   }
 }

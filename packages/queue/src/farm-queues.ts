@@ -18,6 +18,13 @@ export function openFarmQueues(options: QueueOptions): FarmQueues {
     trials,
     results,
     async close() {
+      // BullMQ crashes the process when a queue is closed while its connection is still starting (its
+      // start-up promise rejects into an 'error' event after close() removed every listener). Short
+      // commands that fail fast would hit that: let the connections finish starting, a few seconds at most.
+      let timer: NodeJS.Timeout | undefined;
+      const ready = Promise.allSettled([trials.waitUntilReady(), results.waitUntilReady()]);
+      await Promise.race([ready, new Promise((resolve) => (timer = setTimeout(resolve, 3_000)))]);
+      clearTimeout(timer);
       await Promise.allSettled([trials.close(), results.close()]);
     },
     async obliterate() {

@@ -42,7 +42,14 @@ export function registerAnalyze(program: Command): void {
       const matrix = parseMatrixCsv(text, file);
       const acc = new CovarianceAccumulator(matrix.columns);
       acc.addRows(matrix.data, matrix.rows);
-      const result = saturationOf(acc.covariance(), matrix.columns, { delta: flags.delta, kRule: rule.data });
+      const covariance = acc.covariance();
+      if (!covariance.every(Number.isFinite)) {
+        // Finite inputs whose squares overflow float64 (|x| beyond ~1e154): no spectrum can be computed.
+        throw new UsageError(
+          `${file}: the values are too large: their covariance overflows 64-bit floats; scale the data down`,
+        );
+      }
+      const result = saturationOf(covariance, matrix.columns, { delta: flags.delta, kRule: rule.data });
       const out = {
         samples: matrix.rows,
         width: matrix.columns,

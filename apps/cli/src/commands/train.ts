@@ -77,7 +77,10 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
       0,
     )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
-    .option('--projection', 'after the last epoch: test accuracy with every layer projected onto its eigenspace')
+    .option(
+      '--projection',
+      'after the last epoch: test accuracy with every layer projected onto its eigenspace',
+    )
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (flags: TrainFlags) => {
       await train(flags, env());
@@ -190,6 +193,11 @@ function layerTable(r: EpochResult): string {
 function projectionTable(r: EpochResult): string {
   return table(
     ['δ', 'k / width', 'accuracy (eigenspace)', 'accuracy (random, same k)'],
-    (r.projection ?? []).map((p) => [p.delta, `${p.k} / ${p.width}`, percent(p.accuracy), percent(p.randomAccuracy)]),
+    (r.projection ?? []).map((p) => [
+      p.delta,
+      `${p.k} / ${p.width}`,
+      percent(p.accuracy),
+      percent(p.randomAccuracy),
+    ]),
   ).concat(`\nunprojected test accuracy ${percent(r.testAccuracy)}`);
 }

@@ -1,0 +1,112 @@
+import type { Pool } from '@satfarm/db';
+import type { LogRecord } from './service-process.ts';
+
+/** What PostgreSQL holds after a sweep, checked against what it should hold. */
+export interface RowCheck {
+  trialsExpected: number;
+  trialsCompleted: number;
+  /** Trials per status (anything but `completed` is a failure here). */
+  statuses: Record<string, number>;
+  /**
+   * Rows that repeat a natural key: trials with the same (sweep, config), epoch rows with the same
+   * (trial, epoch), layer rows with the same (trial, epoch, layer, mode). The primary keys forbid them;
+   * they are counted anyway, so that a schema change dropping a key would show up here.
+   */
+  duplicateRows: number;
+  /** Epoch rows a trial should have (1..planned_epochs) but does not. */
+  missingEpochRows: number;
+  /** Layer rows missing from a stored epoch (every epoch has each of the trial's layers in both modes). */
+  missingLayerRows: number;
+  /** Epoch rows past a trial's planned epochs. */
+  extraEpochRows: number;
+}
+
+export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> {
+  const one = async (sql: string): Promise<number> =>
+    (await pool.query<{ n: number }>(sql, [sweepId])).rows[0]?.n ?? 0;
+  const statusRows = await pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM trials WHERE sweep_id = $1 GROUP BY status ORDER BY status',
+    [sweepId],
+  );
+  const statuses = Object.fromEntries(statusRows.rows.map((r) => [r.status, r.n]));
+  const trialsExpected = await one('SELECT trial_count AS n FROM sweeps WHERE id = $1');
+  const duplicateTrials = await one(
+    'SELECT (count(*) - count(DISTINCT config))::int AS n FROM trials WHERE sweep_id = $1',
+  );
+  const duplicateEpochs = await one(
+    `SELECT (count(*) - count(DISTINCT (e.trial_id, e.epoch)))::int AS n
+       FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id WHERE t.sweep_id = $1`,
+  );
+  const duplicateLayers = await one(
+    `SELECT (count(*) - count(DISTINCT (l.trial_id, l.epoch, l.layer_index, l.mode)))::int AS n
+       FROM layer_metrics l JOIN trials t ON t.id = l.trial_id WHERE t.sweep_id = $1`,
+  );
+  const missingEpochRows = await one(
+    `SELECT coalesce(sum(t.planned_epochs - (SELECT count(DISTINCT e.epoch) FROM epoch_metrics e
+                                              WHERE e.trial_id = t.id AND e.epoch <= t.planned_epochs)), 0)::int AS n
+       FROM trials t WHERE t.sweep_id = $1`,
+  );
+  const extraEpochRows = await one(
+    `SELECT count(*)::int AS n FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
+      WHERE t.sweep_id = $1 AND e.epoch > t.planned_epochs`,
+  );
+  // A trial's layers: every index any of its epochs stored. Each stored epoch needs each of them twice.
+  const missingLayerRows = await one(
+    `WITH per_trial AS (
+       SELECT l.trial_id, count(DISTINCT l.layer_index) AS layers
+         FROM layer_metrics l JOIN trials t ON t.id = l.trial_id WHERE t.sweep_id = $1 GROUP BY l.trial_id
+     )
+     SELECT coalesce(sum(2 * coalesce(p.layers, 0)
+                         - (SELECT count(*) FROM layer_metrics l
+                             WHERE l.trial_id = e.trial_id AND l.epoch = e.epoch)), 0)::int AS n
+       FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
+       LEFT JOIN per_trial p ON p.trial_id = e.trial_id
+      WHERE t.sweep_id = $1`,
+  );
+  const noLayers = await one(
+    `SELECT count(*)::int AS n FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
+      WHERE t.sweep_id = $1 AND NOT EXISTS (SELECT 1 FROM layer_metrics l WHERE l.trial_id = e.trial_id)`,
+  );
+  return {
+    trialsExpected,
+    trialsCompleted: statuses.completed ?? 0,
+    statuses,
+    duplicateRows: duplicateTrials + duplicateEpochs + duplicateLayers,
+    missingEpochRows,
+    // An epoch row of a trial with no layer rows at all would otherwise go unnoticed.
+    missingLayerRows: missingLayerRows + noLayers,
+    extraEpochRows,
+  };
+}
+
+/**
+ * Epochs trained more than once, from the workers' logs: every `epoch done` record is one epoch trained
+ * and checkpointed; a (trial, epoch) logged n times was trained n − 1 times too many. Epochs replayed
+ * from a checkpoint are not logged, so a resume that works costs nothing here.
+ */
+export function countRetrainedEpochs(logs: Iterable<readonly LogRecord[]>): {
+  epochsTrained: number;
+  epochsRetrained: number;
+  retrained: { trialId: string; epoch: number; times: number }[];
+} {
+  const counts = new Map<string, number>();
+  for (const records of logs) {
+    for (const record of records) {
+      if (record.msg !== 'epoch done') continue;
+      if (typeof record.trialId !== 'string' || typeof record.epoch !== 'number') continue;
+      const key = `${record.trialId}:${record.epoch}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  let epochsTrained = 0;
+  let epochsRetrained = 0;
+  const retrained: { trialId: string; epoch: number; times: number }[] = [];
+  for (const [key, times] of counts) {
+    epochsTrained += times;
+    if (times < 2) continue;
+    epochsRetrained += times - 1;
+    const [trialId, epoch] = key.split(':') as [string, string];
+    retrained.push({ trialId, epoch: Number(epoch), times });
+  }
+  return { epochsTrained, epochsRetrained, retrained };
+}

@@ -1,0 +1,126 @@
+/**
+ * A broken environment: Redis or PostgreSQL unreachable (closed ports), a database that does not exist,
+ * malformed URLs, a checkpoint directory that cannot be created. Each command fails fast with one line
+ * naming the service or path and how to fix it, and leaves nothing half-written.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSED_DATABASE_URL, CLOSED_REDIS_URL, refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
+
+const SPEC = `name: environment
+dataset: { name: synthetic, trainLimit: 64, testLimit: 32 }
+grid: { architecture: [simple-cnn], resolution: [16], seed: [1, 2] }
+training: { epochs: 1, batchSize: 32 }
+`;
+
+let dir: string;
+let specFile: string;
+let db: TestDatabase;
+let queues: FarmQueues;
+let jobsBefore: number;
+const jobCount = async () => Object.values(await queues.trials.getJobCounts()).reduce((sum, n) => sum + n, 0);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'satfarm-bad-env-'));
+  specFile = join(dir, 'spec.yaml');
+  await writeFile(specFile, SPEC);
+  await writeFile(join(dir, 'a-file'), 'not a directory');
+  db = await createTestDatabase();
+  queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
+  jobsBefore = await jobCount();
+});
+afterAll(async () => {
+  await queues?.close();
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const REDIS_DOWN =
+  /^satfarm: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 within 3000 ms: .*point REDIS_URL at a running server\.$/m;
+const POSTGRES_DOWN =
+  /^satfarm: cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/\w+: connect ECONNREFUSED 127\.0\.0\.1:1; start PostgreSQL/m;
+
+/** [what is broken, the command, its environment (beyond closed defaults), the expected line] */
+const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
+  [
+    'sweep create with Redis down',
+    () => ['sweep', 'create', specFile],
+    () => ({ DATABASE_URL: db.url, REDIS_URL: CLOSED_REDIS_URL }),
+    REDIS_DOWN,
+  ],
+  [
+    'sweep create with PostgreSQL down',
+    () => ['sweep', 'create', specFile],
+    () => ({ DATABASE_URL: CLOSED_DATABASE_URL, REDIS_URL: TEST_REDIS_URL }),
+    POSTGRES_DOWN,
+  ],
+  [
+    'sweep create against a database that does not exist',
+    () => ['sweep', 'create', specFile],
+    () => ({
+      DATABASE_URL: 'postgres://127.0.0.1:5432/satfarm_no_such_database',
+      REDIS_URL: TEST_REDIS_URL,
+    }),
+    /database "satfarm_no_such_database" does not exist; create it with `satfarm db migrate`/,
+  ],
+  ['results with PostgreSQL down', () => ['results', 'some-sweep'], () => ({}), POSTGRES_DOWN],
+  [
+    'db migrate with PostgreSQL down',
+    () => ['db', 'migrate'],
+    () => ({}),
+    /cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\//,
+  ],
+  [
+    'sweep status with Redis down',
+    () => ['sweep', 'status', 'some-sweep'],
+    () => ({ DATABASE_URL: db.url }),
+    REDIS_DOWN,
+  ],
+  ['a worker with Redis down', () => ['worker'], () => ({}), REDIS_DOWN],
+  [
+    'a worker whose CHECKPOINT_DIR cannot be created',
+    () => ['worker'],
+    () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_DIR: join(dir, 'a-file', 'checkpoints') }),
+    /^satfarm: checkpoint directory '.*a-file\/checkpoints' is not usable: creating the directory failed \(ENOTDIR\); point CHECKPOINT_DIR at a directory/m,
+  ],
+  [
+    'an aggregator with PostgreSQL down',
+    () => ['aggregator'],
+    () => ({ REDIS_URL: TEST_REDIS_URL }),
+    POSTGRES_DOWN,
+  ],
+  [
+    'a DATABASE_URL that is not a URL',
+    () => ['sql', 'SELECT 1'],
+    () => ({ DATABASE_URL: 'not a url' }),
+    /cannot connect to PostgreSQL at \(a connection string that is not a valid URL\)/,
+  ],
+  [
+    'a REDIS_URL of the wrong scheme',
+    () => ['worker'],
+    () => ({ REDIS_URL: 'http://127.0.0.1:6379' }),
+    /^satfarm: invalid Redis URL 'http:\/\/127\.0\.0\.1:6379': scheme 'http:' is not redis: or rediss:/m,
+  ],
+];
+
+describe('satfarm in a broken environment', () => {
+  it.concurrent.each(CASES)('fails fast: %s', async (_, args, env, expected) => {
+    // Long-running commands (worker, aggregator) must exit on their own: 30 s is far beyond any timeout.
+    const run = await satfarm(args(), env(), { timeoutMs: 30_000 });
+    expect(refusal(run).why).toBe('');
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('left no sweep, trial or job behind', async () => {
+    const { rows } = await db.pool.query<{ n: number }>(
+      'SELECT (SELECT count(*) FROM sweeps) + (SELECT count(*) FROM trials) AS n',
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
+    expect(await jobCount()).toBe(jobsBefore);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The chaos run at a small size, as `npm run chaos` runs it (a child process, real Redis and
+ * PostgreSQL): 9 trials on 2 workers while workers are SIGKILLed every ~2.5 s, the aggregator is killed
+ * once, Redis is flushed once (then `sweep resume`) and the farm's PostgreSQL connections are cut once. Nothing may be lost, duplicated or trained twice
+ * beyond the epochs the faults interrupted.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/chaos/main.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('chaos run (small)', () => {
+  it('loses nothing, duplicates nothing and retrains no finished epoch', async () => {
+    // --timeout-s bounds the run itself; it cleans up and exits 1 when it runs out.
+    const run = await runChaos([
+      '--json',
+      '--trials',
+      '9',
+      '--epochs',
+      '3',
+      '--workers',
+      '2',
+      '--kill-every-ms',
+      '2500',
+      '--no-calm',
+      '--timeout-s',
+      '150',
+    ]);
+    const report = JSON.parse(run.stdout || '{}');
+    // On failure, the run's own account of what went wrong is the most useful message.
+    expect({ code: run.code, failures: report.failures ?? run.stderr.slice(-2000) }).toEqual({
+      code: 0,
+      failures: [],
+    });
+    expect(report).toMatchObject({
+      trialsExpected: 9,
+      trialsCompleted: 9,
+      duplicateRows: 0,
+      missingEpochRows: 0,
+      missingLayerRows: 0,
+      extraEpochRows: 0,
+      aggregatorRestarts: 1,
+      redisFlushes: 1,
+      postgresDisconnects: 1,
+      calmWallSeconds: null,
+    });
+    expect(report.workerKills).toBeGreaterThanOrEqual(1);
+    expect(report.epochsRetrained).toBeLessThanOrEqual(report.epochsInterrupted);
+    // Every planned epoch was trained at least once.
+    expect(report.epochsTrained).toBeGreaterThanOrEqual(9 * 3);
+  });
+});
