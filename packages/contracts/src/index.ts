@@ -47,3 +47,4 @@ export {
   TRIAL_OUTCOMES,
   TrialOutcome,
 } from './result-event.ts';
+export { InvalidValueError } from './invalid-value.ts';

@@ -1,3 +1,4 @@
+import { InvalidValueError } from '@satfarm/contracts';
 /**
  * Errors raised by the data package. Each names the file or option at fault and what would be
  * valid, so the CLI and the worker can show the message as-is.
@@ -48,15 +49,6 @@ export class DatasetCountMismatchError extends Error {
 }
 
 /** An option (limit, resolution, count, index, directory) is missing or out of range. */
-export class InvalidDatasetOptionError extends Error {
+export class InvalidDatasetOptionError extends InvalidValueError {
   override readonly name = 'InvalidDatasetOptionError';
-  readonly field: string;
-  readonly value: unknown;
-  readonly valid: string;
-  constructor(field: string, value: unknown, valid: string) {
-    super(`Invalid ${field} '${String(value)}': expected ${valid}`);
-    this.field = field;
-    this.value = value;
-    this.valid = valid;
-  }
 }

@@ -1,3 +1,4 @@
+import { InvalidValueError } from '@satfarm/contracts';
 /**
  * Errors raised when describing an architecture. Messages name the offending value and what
  * would be valid, so the CLI and the sweep validator can show them as they are.
@@ -21,15 +22,6 @@ export class ResolutionTooSmallError extends Error {
 }
 
 /** An architecture name or option that no architecture accepts. */
-export class InvalidArchitectureOptionError extends Error {
+export class InvalidArchitectureOptionError extends InvalidValueError {
   override readonly name = 'InvalidArchitectureOptionError';
-  readonly field: string;
-  readonly value: unknown;
-  readonly valid: string;
-  constructor(field: string, value: unknown, valid: string) {
-    super(`Invalid ${field} '${String(value)}': expected ${valid}`);
-    this.field = field;
-    this.value = value;
-    this.valid = valid;
-  }
 }

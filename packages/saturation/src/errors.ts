@@ -1,3 +1,4 @@
+import { InvalidValueError } from '@satfarm/contracts';
 /**
  * Errors raised by the saturation math. Each names the offending argument, its value and what
  * would have been valid, so a caller (CLI, trainer) can show the message as-is.
@@ -19,17 +20,8 @@ export class ShapeMismatchError extends Error {
 }
 
 /** A scalar argument is outside its valid range (bad delta, k, width, kernel size, …). */
-export class InvalidArgumentError extends Error {
+export class InvalidArgumentError extends InvalidValueError {
   override readonly name = 'InvalidArgumentError';
-  readonly field: string;
-  readonly value: unknown;
-  readonly valid: string;
-  constructor(field: string, value: unknown, valid: string) {
-    super(`Invalid ${field} '${String(value)}': expected ${valid}`);
-    this.field = field;
-    this.value = value;
-    this.valid = valid;
-  }
 }
 
 /** A receptive-field graph refers to a node that is not defined before it. */
