@@ -66,9 +66,10 @@ export async function createSweepFromSpec(
       queued.map((t) => t.id),
     );
     toEnqueue = queued
-      .filter((t) => states.get(t.id) === 'unknown')
+      .filter((t) => !LIVE_STATES.has(states.get(t.id) ?? 'unknown'))
       .map((t) => ({ sweepId, trialId: t.id, config: t.config, attemptsBefore: t.attempts }));
   }
+  await removeStaleJobs(trialsQueue, toEnqueue.map((t) => t.trialId));
   await enqueueTrials(trialsQueue, toEnqueue, { attempts: attemptsOf(spec), backoffMs: ctx.backoffMs });
   return {
     sweepId,
@@ -221,4 +222,19 @@ export async function sweepProgress(ctx: SchedulerContext & { sweep: string }): 
       failed: counts.failed ?? 0,
     },
   };
+}
+
+/**
+ * PostgreSQL says these trials still have to run, so a finished (completed or failed) job under one of
+ * their ids is left over from an earlier database (e.g. the database was recreated while Redis kept its
+ * jobs). BullMQ would silently ignore a new job with that id and the trial would wait forever: remove it.
+ */
+async function removeStaleJobs(trialsQueue: TrialsQueue, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const states = await jobStates(trialsQueue, ids);
+  for (const id of ids) {
+    const state = states.get(id) ?? 'unknown';
+    if (state === 'unknown' || LIVE_STATES.has(state)) continue;
+    await (await trialsQueue.getJob(id))?.remove();
+  }
 }
