@@ -69,7 +69,10 @@ export async function createSweepFromSpec(
       .filter((t) => !LIVE_STATES.has(states.get(t.id) ?? 'unknown'))
       .map((t) => ({ sweepId, trialId: t.id, config: t.config, attemptsBefore: t.attempts }));
   }
-  await removeStaleJobs(trialsQueue, toEnqueue.map((t) => t.trialId));
+  await removeStaleJobs(
+    trialsQueue,
+    toEnqueue.map((t) => t.trialId),
+  );
   await enqueueTrials(trialsQueue, toEnqueue, { attempts: attemptsOf(spec), backoffMs: ctx.backoffMs });
   return {
     sweepId,

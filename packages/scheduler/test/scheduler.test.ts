@@ -54,6 +54,27 @@ describe('createSweepFromSpec', () => {
     expect(rows[0].n).toBe(4);
   });
 
+  it('enqueues again when Redis still holds a finished job from an earlier database', async () => {
+    const ctx = { pool: db.pool, trialsQueue: queues.trials };
+    const one = spec({ grid: { architecture: ['simple-cnn'], resolution: [16], seed: [1] } });
+    await createSweepFromSpec({ ...ctx, spec: one });
+    const finishing = new Worker(QUEUE_NAMES.trials, async () => 'done', {
+      connection: redisConnectionOptions(REDIS_URL, { worker: true }),
+      prefix: queues.trials.opts.prefix,
+    });
+    try {
+      await new Promise<void>((resolve) => finishing.once('completed', () => resolve()));
+    } finally {
+      await finishing.close();
+    }
+    // The database is recreated (here: emptied) while Redis keeps the completed job under the same id.
+    await db.pool.query('DELETE FROM sweeps');
+    const again = await createSweepFromSpec({ ...ctx, spec: one });
+    expect(again).toMatchObject({ created: true, enqueued: 1 });
+    // Without removing the stale job, BullMQ would ignore the new one and the trial would never run.
+    expect(await waitingJobs()).toBe(1);
+  });
+
   it('re-enqueues queued trials whose job was lost between the write and the enqueue', async () => {
     const ctx = { pool: db.pool, trialsQueue: queues.trials };
     await createSweepFromSpec({ ...ctx, spec: spec() });
