@@ -2,19 +2,12 @@
  * Runs the real `satfarm` command in a child process, as a user would, with a hard time limit (a
  * command that should fail at once but hangs is a bug: it is killed and reported as such).
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type ProcessRun, runProcess } from '../support/run-process.ts';
 
 const BIN = fileURLToPath(new URL('../../apps/cli/bin/satfarm.mjs', import.meta.url));
 
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** True when the time limit killed it. */
-  timedOut: boolean;
-}
+export type CliRun = ProcessRun;
 
 /** Closed ports on this machine: connecting is refused at once. */
 export const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
@@ -54,36 +47,15 @@ function spawnCli(
   env: Record<string, string>,
   options: { timeoutMs?: number },
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      // Defaults that can never reach a real farm: each test names the services it means to use.
-      env: {
-        ...process.env,
-        REDIS_URL: CLOSED_REDIS_URL,
-        DATABASE_URL: CLOSED_DATABASE_URL,
-        FASHION_MNIST_DIR: '/nonexistent',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
+  return runProcess([BIN, ...args], {
+    // Defaults that can never reach a real farm: each test names the services it means to use.
+    env: {
+      REDIS_URL: CLOSED_REDIS_URL,
+      DATABASE_URL: CLOSED_DATABASE_URL,
+      FASHION_MNIST_DIR: '/nonexistent',
+      ...env,
+    },
+    timeoutMs: options.timeoutMs ?? 60_000,
   });
 }
 

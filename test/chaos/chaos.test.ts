@@ -4,29 +4,14 @@
  * once, Redis is flushed once (then `sweep resume`) and the farm's PostgreSQL connections are cut once. Nothing may be lost, duplicated or trained twice
  * beyond the epochs the faults interrupted.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type ProcessRun, runProcess } from '../support/run-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function runChaos(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/chaos/main.ts', ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runChaos(args: string[]): Promise<ProcessRun> {
+  return runProcess(['--import', 'tsx', 'bench/chaos/main.ts', ...args], { cwd: ROOT });
 }
 
 describe('chaos run (small)', () => {
