@@ -46,4 +46,24 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
-echo "ensure-services: PostgreSQL, Redis, Fashion-MNIST ($fmnist) and Chromium are ready"
+
+# A software Vulkan driver (Mesa's lavapipe), so that the webgpu kernel tests find a WebGPU adapter on
+# machines without a GPU. Dawn needs Mesa ≥ 23 (22.3 lacks a feature it requires), which Debian 12
+# has only in bookworm-backports. Best effort: without it those tests are skipped and say why.
+mesa_version() { dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true; }
+if ! dpkg --compare-versions "$(mesa_version)" ge 23 2>/dev/null; then
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  if [ "$codename" = bookworm ]; then
+    if [ ! -f /etc/apt/sources.list.d/bookworm-backports.sources ]; then
+      printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        as_root tee /etc/apt/sources.list.d/bookworm-backports.sources >/dev/null
+      apt_updated=0
+    fi
+    apt_install -t bookworm-backports mesa-vulkan-drivers libvulkan1 ||
+      echo "ensure-services: could not install Mesa's lavapipe; the webgpu kernel tests will be skipped" >&2
+  else
+    apt_install mesa-vulkan-drivers libvulkan1 ||
+      echo "ensure-services: could not install Mesa's lavapipe; the webgpu kernel tests will be skipped" >&2
+  fi
+fi
+echo "ensure-services: PostgreSQL, Redis, Fashion-MNIST ($fmnist), Chromium and a software Vulkan driver ($(mesa_version)) are ready"

@@ -1,4 +1,11 @@
-export { selectBackend, registerWasmTrainingKernels, type ActiveBackend } from './backends/index.ts';
+export {
+  selectBackend,
+  registerWasmTrainingKernels,
+  useWebgpuFilterGrad,
+  type ActiveBackend,
+  type BackendName,
+  type WebgpuFilterGrad,
+} from './backends/index.ts';
 export { deviceMoments, momentTensors, spatialStride, type DeviceMoments } from './batch-moments.ts';
 export { CheckpointMismatchError, TrialDivergedError } from './errors.ts';
 export { createOptimizer, disposeOptimizer } from './optimizer.ts';

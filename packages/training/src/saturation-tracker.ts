@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import {
   type BatchMoments,
   CovarianceAccumulator,
@@ -7,6 +7,7 @@ import {
   symmetricEigenvalues,
 } from '@satfarm/saturation';
 import { type DeviceMoments, deviceMoments, momentTensors } from './batch-moments.ts';
+import { type HostMoments, readBatch } from './batch-readback.ts';
 import { rawToCentred } from './host-moments.ts';
 
 export type Mode = 'train' | 'eval';
@@ -61,40 +62,46 @@ export class SaturationTracker {
   }
 
   /**
-   * Reads the moments back (one small read per layer), merges them in float64 and disposes them.
-   * Asynchronous reads: GPU backends in Node cannot read synchronously. Returns the index of the
-   * first layer whose statistics are not finite (nothing of that batch is merged), or -1.
+   * Reads the moments back (one transfer for all layers, see `readBatch`), merges them in float64 and
+   * disposes them. Returns the index of the first layer whose statistics are not finite (nothing of
+   * that batch is merged), or -1.
    */
   async absorb(mode: Mode, moments: readonly DeviceMoments[]): Promise<number> {
-    const accs = this.accumulators[mode];
-    try {
-      if (!this.enabled) return -1;
-      const read = await Promise.all(moments.map((m) => Promise.all(momentTensors(m).map((t) => t.data()))));
-      const bad = read.findIndex((arrays) => arrays.some((a) => !allFinite(a)));
-      if (bad >= 0) return bad;
-      const batch: (BatchMoments | undefined)[] = moments.map((m, i) => {
-        const [first, second] = read[i] as unknown as [ArrayLike<number>, ArrayLike<number>];
-        const width = this.widths[i]!;
-        if (m.form === 'raw') {
-          const { moments: exact, meanToSpread } = rawToCentred(m.count, first, second, width);
-          if (meanToSpread <= CENTRED_ABOVE) return exact;
-          // The mean outgrew the spread since the last batch: this batch's float32 scatter is not to be
-          // trusted, so it is left out (one batch fewer in the estimate, no bias) and the layer goes
-          // back to the exact form.
-          this.forms[i] = 'centred';
-          this.dropped++;
-          return undefined;
-        }
-        if (meanToSpreadOf(m.count, first, second, width) < RAW_BELOW) this.forms[i] = 'raw';
-        return { count: m.count, mean: first, m2: second };
-      });
-      batch.forEach((b, i) => {
-        if (b) accs[i]!.merge(b);
-      });
+    if (!this.enabled) {
+      tf.dispose(moments.flatMap(momentTensors));
       return -1;
-    } finally {
-      for (const m of moments) for (const t of momentTensors(m)) t.dispose();
     }
+    return this.merge(mode, (await readBatch([], moments)).moments);
+  }
+
+  /**
+   * Merges one batch's moments, already on the host, in float64. Returns the index of the first layer
+   * whose statistics are not finite (nothing of that batch is merged), or -1.
+   */
+  merge(mode: Mode, moments: readonly HostMoments[]): number {
+    if (!this.enabled) return -1;
+    const bad = moments.findIndex((m) => !allFinite(m.first) || !allFinite(m.second));
+    if (bad >= 0) return bad;
+    const accs = this.accumulators[mode];
+    const batch: (BatchMoments | undefined)[] = moments.map((m, i) => {
+      const width = this.widths[i]!;
+      if (m.form === 'raw') {
+        const { moments: exact, meanToSpread } = rawToCentred(m.count, m.first, m.second, width);
+        if (meanToSpread <= CENTRED_ABOVE) return exact;
+        // The mean outgrew the spread since the last batch: this batch's float32 scatter is not to be
+        // trusted, so it is left out (one batch fewer in the estimate, no bias) and the layer goes
+        // back to the exact form.
+        this.forms[i] = 'centred';
+        this.dropped++;
+        return undefined;
+      }
+      if (meanToSpreadOf(m.count, m.first, m.second, width) < RAW_BELOW) this.forms[i] = 'raw';
+      return { count: m.count, mean: m.first, m2: m.second };
+    });
+    batch.forEach((b, i) => {
+      if (b) accs[i]!.merge(b);
+    });
+    return -1;
   }
 
   /** k and saturation per layer for one mode; resets that mode's statistics (the weights have moved). */

@@ -5,9 +5,11 @@ import { gatherBatch, shuffledIndices } from '@satfarm/data';
 import { analyzeReceptiveFields, describeArchitecture, type LayerSpec } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { tailLength } from '@satfarm/saturation';
-import { momentTensors } from './batch-moments.ts';
+import type { DeviceMoments } from './batch-moments.ts';
+import { type BatchReadback, readBatch } from './batch-readback.ts';
 import { TrialDivergedError } from './errors.ts';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
+import { OneBatchBehind } from './one-batch-behind.ts';
 import { evaluateProjections } from './projection-eval.ts';
 import { SaturationTracker, type LayerSaturation } from './saturation-tracker.ts';
 import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './trainer-checkpoint.ts';
@@ -187,58 +189,85 @@ async function trainEpoch(
 ): Promise<PassTotals> {
   const { batchSize } = config.training;
   const split = dataset.train;
-  const pixels = dataset.height * dataset.width * dataset.channels;
   const order = shuffledIndices(split.count, config.seed, epoch);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
-  for (let b = 0; b < batches; b++) {
-    const start = b * batchSize;
-    const end = Math.min(split.count, start + batchSize);
-    const batch = gatherBatch(split, order, start, end, pixels);
-    const n = end - start;
-    const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
-    const y = tf.tensor1d(batch.labels, 'int32');
-    let correct: tf.Tensor | undefined;
-    let moments: ReturnType<SaturationTracker['momentsOf']> = [];
-    let outputs: tf.Tensor[] = [];
-    let loss: tf.Scalar | null = null;
-    try {
-      loss = optimizer.minimize(
-        () => {
-          const [logits, ...tracked] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
-          // The tracked outputs of this forward pass are kept past minimize's scope: their moments are
-          // computed after the step, outside the gradient tape, which would otherwise record (and hold
-          // on to) every op of the statistics for a backward pass that never uses them.
-          outputs = tracker.enabled ? tracked.map((t) => tf.keep(t)) : [];
-          correct = tf.keep(correctCount(logits!, y));
-          return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
-        },
-        true,
-        variables,
+  const behind = new OneBatchBehind(readsLagBehind());
+  try {
+    for (let b = 0; b < batches; b++) {
+      const start = b * batchSize;
+      const end = Math.min(split.count, start + batchSize);
+      const read = trainStep(model, optimizer, variables, tracker, dataset, split, order, start, end);
+      const n = end - start;
+      await behind.push(
+        read.then(({ scalars: [loss, correct], moments }) => {
+          if (!Number.isFinite(loss)) throw new TrialDivergedError(epoch, b + 1, `loss became ${loss}`);
+          const bad = tracker.merge('train', moments);
+          if (bad >= 0)
+            throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
+          totals.loss += loss! * n;
+          totals.correct += correct!;
+          totals.count += n;
+          onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
+        }),
       );
-      moments = tracker.momentsOf(outputs);
-      tf.dispose(outputs);
-      outputs = [];
-      const [lossData, correctData] = await Promise.all([loss!.data(), correct!.data()]);
-      const value = lossData[0]!;
-      if (!Number.isFinite(value)) throw new TrialDivergedError(epoch, b + 1, `loss became ${value}`);
-      const taken = moments;
-      moments = [];
-      const bad = await tracker.absorb('train', taken);
-      if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
-      totals.loss += value * n;
-      totals.correct += correctData[0]!;
-      totals.count += n;
-    } finally {
-      for (const m of moments) tf.dispose(momentTensors(m));
-      tf.dispose(outputs);
-      tf.dispose([x, y]);
-      if (loss) loss.dispose();
-      if (correct) correct.dispose();
     }
-    onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
+    await behind.drain();
+  } catch (error) {
+    await behind.abandon();
+    throw error;
   }
   return totals;
+}
+
+/**
+ * Queues one optimizer step on the device and starts reading back its loss, correct count and the
+ * tracked layers' moments (one transfer); the host-side numbers come later, through the promise.
+ */
+function trainStep(
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  tracker: SaturationTracker,
+  dataset: Dataset,
+  split: Dataset['train'],
+  order: Int32Array,
+  start: number,
+  end: number,
+): Promise<BatchReadback> {
+  const pixels = dataset.height * dataset.width * dataset.channels;
+  const batch = gatherBatch(split, order, start, end, pixels);
+  const x = tf.tensor4d(batch.images, [end - start, dataset.height, dataset.width, dataset.channels]);
+  const y = tf.tensor1d(batch.labels, 'int32');
+  let correct: tf.Tensor | undefined;
+  let outputs: tf.Tensor[] = [];
+  let loss: tf.Scalar | null = null;
+  try {
+    loss = optimizer.minimize(
+      () => {
+        const [logits, ...tracked] = asList(model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[]);
+        // The tracked outputs of this forward pass are kept past minimize's scope: their moments are
+        // computed after the step, outside the gradient tape, which would otherwise record (and hold
+        // on to) every op of the statistics for a backward pass that never uses them.
+        outputs = tracker.enabled ? tracked.map((t) => tf.keep(t)) : [];
+        correct = tf.keep(correctCount(logits!, y));
+        return tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!) as tf.Scalar;
+      },
+      true,
+      variables,
+    );
+    const moments = tracker.momentsOf(outputs);
+    // readBatch owns (and disposes) these from here on.
+    const scalars = [loss!, correct!];
+    loss = null;
+    correct = undefined;
+    return readBatch(scalars, moments);
+  } finally {
+    tf.dispose(outputs);
+    tf.dispose([x, y]);
+    if (loss) loss.dispose();
+    if (correct) correct.dispose();
+  }
 }
 
 async function evaluate(
@@ -256,35 +285,52 @@ async function evaluate(
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
-  for (let b = 0; b < batches; b++) {
-    const start = b * batchSize;
-    const end = Math.min(split.count, start + batchSize);
-    const n = end - start;
-    const batch = gatherBatch(split, order, start, end, pixels);
-    type Moments = ReturnType<SaturationTracker['momentsOf']>;
-    // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
-      const y = tf.tensor1d(batch.labels, 'int32');
-      const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-      const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
-      return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
-    }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: Moments };
-    try {
-      const [lossSum, correct] = await Promise.all([out.lossSum.data(), out.correct.data()]);
-      totals.loss += lossSum[0]!;
-      totals.correct += correct[0]!;
-      totals.count += n;
-    } finally {
-      tf.dispose([out.lossSum, out.correct]);
+  const behind = new OneBatchBehind(readsLagBehind());
+  try {
+    for (let b = 0; b < batches; b++) {
+      const start = b * batchSize;
+      const end = Math.min(split.count, start + batchSize);
+      const n = end - start;
+      const batch = gatherBatch(split, order, start, end, pixels);
+      // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
+        const y = tf.tensor1d(batch.labels, 'int32');
+        const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
+        const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
+        return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
+      }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: DeviceMoments[] };
+      await behind.push(
+        readBatch([out.lossSum, out.correct], out.moments).then(
+          ({ scalars: [lossSum, correct], moments }) => {
+            totals.loss += lossSum!;
+            totals.correct += correct!;
+            totals.count += n;
+            const bad = tracker.merge('eval', moments);
+            if (bad >= 0)
+              throw new TrialDivergedError(
+                epoch,
+                b + 1,
+                `test-pass activations of layer ${bad + 1} overflowed`,
+              );
+            if (!Number.isFinite(totals.loss))
+              throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
+            onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
+          },
+        ),
+      );
     }
-    const bad = await tracker.absorb('eval', out.moments);
-    if (bad >= 0)
-      throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
-    if (!Number.isFinite(totals.loss)) throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
-    onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
+    await behind.drain();
+  } catch (error) {
+    await behind.abandon();
+    throw error;
   }
   return totals;
+}
+
+/** Only webgpu computes asynchronously: the others finish a step before its read is even asked for. */
+function readsLagBehind(): boolean {
+  return tf.getBackend() === 'webgpu';
 }
 
 function correctCount(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {

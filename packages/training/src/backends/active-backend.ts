@@ -17,4 +17,20 @@ export interface SelectBackendOptions {
    * passed on but the device reports the threads actually used (1).
    */
   wasmThreads?: number;
+  /**
+   * The GPU this process was pinned to by its parent (`satfarm worker --gpus`), as the parent named it
+   * (an index such as '1'). Pinning itself happens through the process environment before tfjs loads
+   * (CUDA_VISIBLE_DEVICES, Vulkan device selection); this only names the GPU in the device string.
+   */
+  gpu?: string | undefined;
+  /**
+   * Whether `webgpu` may run on a software adapter (Mesa's llvmpipe). Default true for `--backend
+   * webgpu` (tests of the webgpu kernels on machines without a GPU); `auto` always passes false.
+   */
+  allowSoftwareGpu?: boolean | undefined;
+}
+
+/** 'GPU 1' for a process pinned to one GPU by its parent (the device string's last part). */
+export function gpuLabel(gpu: string | undefined): string | undefined {
+  return gpu == null ? undefined : `GPU ${gpu}`;
 }

@@ -2,6 +2,7 @@ export type { ActiveBackend, BackendChoice, BackendName, SelectBackendOptions } 
 export { BACKEND_CHOICES } from './active-backend.ts';
 export { selectBackend } from './select-backend.ts';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels.ts';
+export { useWebgpuFilterGrad, type WebgpuFilterGrad } from './webgpu-kernel-choice.ts';
 export {
   forceConvGradPath,
   getConvGradStats,

@@ -16,6 +16,18 @@ function installed(pkg: string): boolean {
 const hasTfjsNode = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
 const hasDawn = installed('webgpu');
 
+/** Whether Dawn finds a real GPU here (a software adapter such as llvmpipe does not count). */
+async function hasHardwareGpu(): Promise<boolean> {
+  if (!hasDawn) return false;
+  try {
+    return !(await selectBackend('webgpu')).device.includes('software');
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) return false;
+    throw error;
+  }
+}
+const hardwareGpu = await hasHardwareGpu();
+
 describe('selectBackend', () => {
   it.skipIf(hasTfjsNode)('explains how to get tensorflow where tfjs-node is not installed', async () => {
     const attempt = selectBackend('tensorflow');
@@ -33,8 +45,8 @@ describe('selectBackend', () => {
     expect((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu).toBeUndefined();
   });
 
-  it.skipIf(hasTfjsNode || hasDawn)(
-    'auto picks wasm here, with the training kernels registered',
+  it.skipIf(hasTfjsNode || hardwareGpu)(
+    'auto picks wasm without tfjs-node and a hardware GPU, with the training kernels registered',
     async () => {
       const active = await selectBackend('auto');
       expect(active).toEqual({ name: 'wasm', device: 'wasm (XNNPACK, SIMD, 1 thread)' });

@@ -13,8 +13,8 @@ import { activateWasm } from './wasm-backend.ts';
 import { activateWebgpu } from './webgpu-backend.ts';
 
 const activate: Record<BackendName, (options: SelectBackendOptions) => Promise<ActiveBackend>> = {
-  tensorflow: () => activateTensorflow(),
-  webgpu: () => activateWebgpu(),
+  tensorflow: (options) => activateTensorflow(options.gpu),
+  webgpu: (options) => activateWebgpu({ allowSoftware: options.allowSoftwareGpu ?? true, gpu: options.gpu }),
   wasm: (options) => activateWasm(options.wasmThreads),
   cpu: async () => {
     await tf.setBackend('cpu');
@@ -28,8 +28,8 @@ const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu
 /**
  * Makes tfjs run on the chosen backend and says which device that is. A named backend that cannot
  * run here throws {@link BackendUnavailableError} naming the package and how to install it; `auto`
- * takes the first of tensorflow (tfjs-node, when installed), webgpu (when Dawn finds a GPU adapter),
- * wasm and cpu that works.
+ * takes the first of tensorflow (tfjs-node, when installed), webgpu (when Dawn finds a hardware GPU
+ * adapter), wasm and cpu that works.
  */
 export async function selectBackend(
   choice: BackendChoice,
@@ -41,7 +41,8 @@ export async function selectBackend(
   const reasons: string[] = [];
   for (const name of AUTO_ORDER) {
     try {
-      return await activate[name](options);
+      // A software GPU adapter is slower than wasm: auto wants a real GPU.
+      return await activate[name]({ ...options, allowSoftwareGpu: false });
     } catch (error) {
       if (!(error instanceof BackendUnavailableError)) throw error;
       reasons.push(error.message);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ActiveBackend } from './active-backend.ts';
+import { type ActiveBackend, gpuLabel } from './active-backend.ts';
 import { BackendUnavailableError } from './errors.ts';
 import { describeImportFailure, importOptional } from './optional-import.ts';
 
@@ -10,7 +10,7 @@ const PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const
  * The native libtensorflow backend. Its packages download libtensorflow while they install, which
  * these machines cannot do, so they are never dependencies: they are used where a user installed one.
  */
-export async function activateTensorflow(): Promise<ActiveBackend> {
+export async function activateTensorflow(gpu?: string): Promise<ActiveBackend> {
   const failures: string[] = [];
   for (const pkg of PACKAGES) {
     try {
@@ -31,7 +31,8 @@ export async function activateTensorflow(): Promise<ActiveBackend> {
       continue;
     }
     const onGpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
-    return { name: 'tensorflow', device: `tensorflow (libtensorflow, ${onGpu ? 'CUDA GPU' : 'CPU'})` };
+    const where = onGpu ? ['CUDA GPU', gpuLabel(gpu)].filter((p) => p != null).join(', ') : 'CPU';
+    return { name: 'tensorflow', device: `tensorflow (${pkg}, libtensorflow, ${where})` };
   }
   throw new BackendUnavailableError(
     'tensorflow',

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ActiveBackend } from './active-backend.ts';
+import { type ActiveBackend, gpuLabel } from './active-backend.ts';
 import { BackendUnavailableError } from './errors.ts';
 import { describeImportFailure, importOptional } from './optional-import.ts';
+import { useWebgpuFilterGrad } from './webgpu-kernel-choice.ts';
 
 interface AdapterInfo {
   vendor?: string;
   architecture?: string;
   device?: string;
   description?: string;
+  /** A software implementation (Mesa's llvmpipe, SwiftShader): correct but slower than wasm. */
+  isFallbackAdapter?: boolean;
 }
 interface Adapter {
   info?: AdapterInfo;
@@ -25,12 +28,22 @@ const INSTALL_HINT =
   'Install it with `npm install webgpu` on a machine whose GPU has a Vulkan (Linux), Metal or D3D12 driver, ' +
   'or choose --backend wasm';
 
+export interface WebgpuOptions {
+  /**
+   * Accept a software adapter (Mesa's llvmpipe through lavapipe). `--backend webgpu` does, so the
+   * webgpu kernels can be tested on machines without a GPU; `auto` does not, since wasm is faster there.
+   */
+  allowSoftware: boolean;
+  /** The GPU the parent pinned this process to (see SelectBackendOptions.gpu), for the device name. */
+  gpu?: string | undefined;
+}
+
 /**
  * WebGPU through Dawn. tfjs-backend-webgpu registers itself only if `navigator.gpu` exists when it
  * is first imported, so Dawn is installed as `navigator.gpu` (Node 20 has no `navigator`) and an
- * adapter is found before that import.
+ * adapter is found before that import. Registers satfarm's faster filter-gradient kernel.
  */
-export async function activateWebgpu(): Promise<ActiveBackend> {
+export async function activateWebgpu(options: WebgpuOptions): Promise<ActiveBackend> {
   const nav = globalThis as { navigator?: { gpu?: Gpu } };
   let created = false;
   let gpu = nav.navigator?.gpu;
@@ -49,12 +62,15 @@ export async function activateWebgpu(): Promise<ActiveBackend> {
     created = true;
   }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (adapter == null) {
+  const software = adapter?.info?.isFallbackAdapter === true;
+  if (adapter == null || (software && !options.allowSoftware)) {
     // Dawn keeps Node alive while referenced: let it go again.
     if (created) exposeGpu(nav, undefined);
     throw new BackendUnavailableError(
       'webgpu',
-      'Dawn found no GPU adapter',
+      adapter == null
+        ? 'Dawn found no GPU adapter'
+        : `Dawn found only a software adapter (${adapterName(adapter.info)}), slower than wasm`,
       'Check the GPU driver and the Vulkan loader (libvulkan1), or choose --backend wasm',
     );
   }
@@ -66,6 +82,7 @@ export async function activateWebgpu(): Promise<ActiveBackend> {
       'Import it only through selectBackend',
     );
   }
+  useWebgpuFilterGrad('matmul');
   if (!(await tf.setBackend('webgpu'))) {
     throw new BackendUnavailableError(
       'webgpu',
@@ -73,7 +90,8 @@ export async function activateWebgpu(): Promise<ActiveBackend> {
       'Choose --backend wasm',
     );
   }
-  return { name: 'webgpu', device: `webgpu (${adapterName(adapter.info)})` };
+  const details = [adapterName(adapter.info), software ? 'software' : undefined, gpuLabel(options.gpu)];
+  return { name: 'webgpu', device: `webgpu (${details.filter((d) => d != null).join(', ')})` };
 }
 
 function exposeGpu(nav: { navigator?: { gpu?: Gpu } }, gpu: Gpu | undefined): void {
