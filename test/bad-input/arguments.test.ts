@@ -40,6 +40,17 @@ const ARGUMENT_CASES: [string, string[], RegExp][] = [
     /^satfarm: --format: got "xml"; expected table, csv or json/m,
   ],
   ['a worker with no concurrency', ['worker', '--concurrency', '0'], /concurrency: .*>=1 \(got 0\)/],
+  ['a GPU listed twice', ['worker', '--gpus', '0,0'], /^satfarm: --gpus: got '0,0': GPU 0 is listed twice/m],
+  [
+    'a GPU id that is not a number',
+    ['worker', '--gpus', '0,x'],
+    /^satfarm: --gpus: got '0,x': 'x' is not a GPU id/m,
+  ],
+  [
+    'fewer trainers than GPUs',
+    ['worker', '--gpus', '0,1', '--concurrency', '1'],
+    /concurrency: 1 trainer\(s\) for 2 GPUs \(0,1\) would leave a GPU idle/,
+  ],
   ['an empty SQL statement', ['sql', '  ;  '], /^satfarm: empty query/m],
 ];
 

@@ -15,13 +15,20 @@ export const ChildConfig = z.object({
   fashionMnistDir: z.string().min(1),
   cifar10Dir: z.string().min(1).optional(),
   backend: BackendName,
+  /** `<workerId>` of the parent, or `<workerId>/gpu<id>` when it runs one BullMQ worker per GPU. */
   workerId: z.string().min(1),
   datasetCacheSize: z.number().int().min(0),
+  /** The GPU (nvidia-smi's id) this process is pinned to through its environment, if any. */
+  gpu: z.string().min(1).optional(),
 });
 export type ChildConfig = z.infer<typeof ChildConfig>;
 
-export function childConfigOf(options: CompiledWorkerOptions): ChildConfig {
-  return ChildConfig.parse(options);
+/** The config of the trainer processes of one BullMQ worker: `workerId` is that worker's name. */
+export function childConfigOf(
+  options: CompiledWorkerOptions,
+  worker: { workerId: string; gpu?: string | undefined } = { workerId: options.workerId },
+): ChildConfig {
+  return ChildConfig.parse({ ...options, workerId: worker.workerId, gpu: worker.gpu });
 }
 
 export function encodeChildConfig(config: ChildConfig): string {

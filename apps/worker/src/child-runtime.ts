@@ -64,6 +64,14 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
     process.exit(1);
   });
 
+  if (config.gpu !== undefined) {
+    logger.info('trainer process pinned to a GPU', {
+      gpu: config.gpu,
+      CUDA_VISIBLE_DEVICES: process.env['CUDA_VISIBLE_DEVICES'],
+      DRI_PRIME: process.env['DRI_PRIME'],
+    });
+  }
+
   const results = createResultsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
   const trials = createTrialsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
   const checkpoints = new CheckpointStore(config.checkpointDir, {
@@ -71,7 +79,10 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
   });
   let backend: Promise<ActiveBackendInfo> | undefined;
   const activeBackend = () => {
-    backend ??= selectBackend(config.backend).then((b) => ({ name: b.name, device: b.device }));
+    backend ??= selectBackend(config.backend, { gpu: config.gpu }).then((b) => ({
+      name: b.name,
+      device: b.device,
+    }));
     return backend;
   };
   const datasets = new DatasetCache<Dataset>(config.datasetCacheSize, (trial) =>

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from '@satfarm/contracts';
+import { parseGpuList } from './gpu-list.ts';
 import type { WorkerOptions } from './worker-options.ts';
+import { WorkerUsageError } from './worker-usage-error.ts';
+
+export { WorkerUsageError };
 
 /** The environment variables the standalone worker entry reads (the `satfarm` CLI has its own env.ts). */
 export interface WorkerEnv {
@@ -9,10 +13,6 @@ export interface WorkerEnv {
   FASHION_MNIST_DIR?: string | undefined;
   CIFAR10_DIR?: string | undefined;
   SATFARM_WORKER_ID?: string | undefined;
-}
-
-export class WorkerUsageError extends Error {
-  override readonly name = 'WorkerUsageError';
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {
@@ -34,6 +34,7 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
       'redis-url': { type: 'string' },
       prefix: { type: 'string' },
       concurrency: { type: 'string' },
+      gpus: { type: 'string' },
       'checkpoint-dir': { type: 'string' },
       backend: { type: 'string' },
       'worker-id': { type: 'string' },
@@ -51,6 +52,7 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
     redisUrl: values['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     prefix: values.prefix,
     concurrency: integer('--concurrency', values.concurrency),
+    gpus: values.gpus === undefined ? undefined : parseGpuList(values.gpus, '--gpus'),
     checkpointDir: values['checkpoint-dir'] ?? env.CHECKPOINT_DIR ?? '.checkpoints',
     fashionMnistDir: env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
     cifar10Dir: env.CIFAR10_DIR,

@@ -1,4 +1,6 @@
-export { parseWorkerArgs, type WorkerEnv, WorkerUsageError } from './cli-args.ts';
+export { parseWorkerArgs, type WorkerEnv } from './cli-args.ts';
+export { parseGpuList } from './gpu-list.ts';
+export { UnknownGpuError } from './gpu-pinning.ts';
 export {
   type ActiveBackendInfo,
   attemptOf,
@@ -15,3 +17,4 @@ export {
   InvalidWorkerOptionError,
   type WorkerOptions,
 } from './worker-options.ts';
+export { WorkerUsageError } from './worker-usage-error.ts';

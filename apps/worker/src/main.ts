@@ -1,4 +1,4 @@
-// Standalone worker process: `node --import tsx apps/worker/src/main.ts [--concurrency N] …`.
+// Standalone worker process: `node --import tsx apps/worker/src/main.ts [--concurrency N] [--gpus 0,1] …`.
 // `satfarm worker` is the same over the CLI's env and flags. SIGTERM/SIGINT: stop after the current
 // epochs' checkpoints, hand the trials back to the queue, exit 0.
 import { parseWorkerArgs } from './cli-args.ts';

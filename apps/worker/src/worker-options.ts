@@ -2,14 +2,26 @@ import { hostname } from 'node:os';
 import { BackendName } from '@satfarm/contracts';
 import type { Logger } from '@satfarm/queue';
 import { z } from 'zod';
+import { NVIDIA_GPUS_DIR } from './gpu-discovery.ts';
 
 /** What `startWorker` takes (the CLI builds it from flags and its env; tests pass it directly). */
 export interface WorkerOptions {
   redisUrl: string;
   /** BullMQ key prefix (default `satfarm`); tests use a unique one. */
   prefix?: string | undefined;
-  /** Trials trained at once, each in its own child process (default 1). */
+  /**
+   * Trials trained at once, each in its own child process (default 1; with `gpus`, one per GPU). With
+   * `gpus` it is the total, spread over the GPUs as evenly as possible, and at least one per GPU.
+   */
   concurrency?: number | undefined;
+  /**
+   * GPU ids as nvidia-smi numbers them (`['0', '1']`): one BullMQ worker per GPU in this process, named
+   * `<workerId>/gpu<id>`, whose trainer processes are pinned to that GPU through their environment (see
+   * gpu-pinning.ts). Without it trainers see every GPU the process sees.
+   */
+  gpus?: readonly string[] | undefined;
+  /** Where the NVIDIA driver lists GPUs by PCI bus id (default /proc/driver/nvidia/gpus); tests point it elsewhere. */
+  nvidiaGpusDir?: string | undefined;
   checkpointDir: string;
   fashionMnistDir: string;
   cifar10Dir?: string | undefined;
@@ -39,11 +51,19 @@ export interface WorkerOptions {
   prewarmTimeoutMs?: number | undefined;
 }
 
-/** Everything normalised once; code below this trusts it. */
-export const CompiledWorkerOptions = z.object({
+const GpuId = z.string().regex(/^(0|[1-9]\d*)$/, 'expected a GPU id: a whole number >= 0, e.g. 0');
+
+const Gpus = z
+  .array(GpuId)
+  .min(1, 'expected at least one GPU id')
+  .refine((gpus) => new Set(gpus).size === gpus.length, 'expected each GPU id once');
+
+const WorkerOptionFields = z.object({
   redisUrl: z.string().min(1),
   prefix: z.string().min(1).default('satfarm'),
-  concurrency: z.number().int().min(1).max(256).default(1),
+  concurrency: z.number().int().min(1).max(256).optional(),
+  gpus: Gpus.optional(),
+  nvidiaGpusDir: z.string().min(1).default(NVIDIA_GPUS_DIR),
   checkpointDir: z.string().min(1),
   fashionMnistDir: z.string().min(1),
   cifar10Dir: z.string().min(1).optional(),
@@ -61,6 +81,19 @@ export const CompiledWorkerOptions = z.object({
   prewarm: z.boolean().default(true),
   prewarmTimeoutMs: z.number().int().min(1).default(120_000),
 });
+
+/** Everything normalised once; code below this trusts it. `concurrency` is the total over all GPUs. */
+export const CompiledWorkerOptions = WorkerOptionFields.superRefine((o, ctx) => {
+  if (o.gpus !== undefined && o.concurrency !== undefined && o.concurrency < o.gpus.length) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['concurrency'],
+      message:
+        `${o.concurrency} trainer(s) for ${o.gpus.length} GPUs (${o.gpus.join(',')}) would leave a GPU idle; ` +
+        `expected at least ${o.gpus.length} (one per GPU), or fewer GPUs`,
+    });
+  }
+}).transform((o) => ({ ...o, concurrency: o.concurrency ?? o.gpus?.length ?? 1 }));
 export type CompiledWorkerOptions = z.infer<typeof CompiledWorkerOptions>;
 
 /** A bad option: names it, the value and what is valid. */

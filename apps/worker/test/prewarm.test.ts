@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LogFields, openFarmQueues } from '@satfarm/queue';
+import { openFarmQueues } from '@satfarm/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from '../src/index.ts';
+import { recordingLogger } from './recording-logger.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `satfarm-test-prewarm-${process.pid}-${Date.now()}`;
@@ -17,12 +18,6 @@ afterEach(async () => {
   await queues.obliterate();
   await queues.close();
 });
-
-function recordingLogger() {
-  const records: { msg: string; fields: LogFields }[] = [];
-  const push = (msg: string, fields: LogFields = {}) => records.push({ msg, fields });
-  return { records, logger: { info: push, warn: push, error: push } };
-}
 
 describe('startWorker', () => {
   it('starts every trainer process before it reports ready', async () => {

@@ -22,31 +22,51 @@ export function registerServices(program: Command, env: () => SatfarmEnv): void 
     .description('train trials from the queue (each in a sandboxed child process) until SIGTERM')
     .option(
       '--concurrency <n>',
-      'trials trained at once, one child process each',
+      'trials trained at once, one child process each (default 1; with --gpus, one per GPU, and the total ' +
+        'is spread evenly over the GPUs)',
       integerFlag('--concurrency'),
-      1,
+    )
+    .option(
+      '--gpus <list>',
+      'GPU ids as nvidia-smi numbers them (e.g. 0,1,3): one worker per GPU in this process, its trainers pinned to it',
     )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
     .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
-    .action(async (flags: { concurrency: number; backend: string; prefix: string }) => {
+    .action(async (flags: { concurrency?: number; gpus?: string; backend: string; prefix: string }) => {
       const backend = BackendName.safeParse(flags.backend);
       if (!backend.success) {
         throw new UsageError(
           `--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`,
         );
       }
-      const { startWorker } = await import('@satfarm/worker');
+      const { startWorker, parseGpuList, InvalidWorkerOptionError, WorkerUsageError } = await import(
+        '@satfarm/worker'
+      );
+      const asUsageError = (error: unknown): unknown =>
+        error instanceof WorkerUsageError || error instanceof InvalidWorkerOptionError
+          ? new UsageError(error.message, { cause: error })
+          : error;
+      let gpus: string[] | undefined;
+      try {
+        gpus = flags.gpus === undefined ? undefined : parseGpuList(flags.gpus, '--gpus');
+      } catch (error) {
+        throw asUsageError(error);
+      }
       const e = env();
       const worker = await startWorker({
         redisUrl: e.redisUrl,
         prefix: flags.prefix,
         concurrency: flags.concurrency,
+        gpus,
         checkpointDir: e.checkpointDir,
         fashionMnistDir: e.fashionMnistDir,
         cifar10Dir: e.cifar10Dir,
         backend: backend.data,
         workerId: e.workerId,
         logger: stderrLogger(),
+      }).catch((error: unknown) => {
+        // A bad option is found before anything is started: a command-line mistake (exit 2).
+        throw asUsageError(error);
       });
       await untilSignal();
       // Running trials stop after their current epoch's checkpoint and go back to the queue.
