@@ -1,23 +1,20 @@
 /**
  * Training speed per backend, measured side by side in one run (the machine is shared and noisy).
- *   npm run bench:training -- [--json] [--rounds N]
- * - bench CNN (simple-cnn, 3 conv layers, 28 px, batch 64): samples/s on `cpu` and `wasm`, in the same
- *   round → wasmOverCpu (median of per-round ratios)
- * - vgg11 at width ¼, 32 px, batch 64, wasm: step time with and without saturation tracking, interleaved
- *   round by round → trackingOverhead (median of per-round ratios)
+ *   npm run bench:training -- [--json] [--rounds N] [--backends cpu,wasm,webgpu] [--batch B]
+ * - bench CNN (simple-cnn, 3 conv layers, 28 px; batch 64 unless --batch): samples/s on every backend
+ *   listed, all in the same round → wasmOverCpu, webgpuOverWasm (medians of per-round ratios)
+ * - webgpu only: the same CNN with tfjs-backend-webgpu's stock filter-gradient shader instead of
+ *   satfarm's matrix products, in the same round → webgpuFilterGradSpeedup
+ * - vgg11 at width ¼, 32 px, on the fastest backend listed (webgpu, else wasm): step time with and
+ *   without saturation tracking, interleaved round by round → trackingOverhead
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '@satfarm/training';
-import { measureTraining, median, type Network } from './measure.ts';
+import { type BackendName, selectBackend, useWebgpuFilterGrad } from '@satfarm/training';
+import { parseBenchArgs } from './args.ts';
+import { type Measurement, measureTraining, median, type Network } from './measure.ts';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const roundsArg = args.indexOf('--rounds');
-const rounds = roundsArg >= 0 ? Number(args[roundsArg + 1]) : 3;
-if (!Number.isInteger(rounds) || rounds < 1) {
-  process.stderr.write(`bench:training: --rounds: got ${args[roundsArg + 1]}; expected an integer ≥ 1\n`);
-  process.exit(2);
-}
+const options = parseBenchArgs(process.argv.slice(2));
+const { rounds, batch, backends, json } = options;
 
 const benchCnn: Network = {
   label: 'bench-cnn',
@@ -34,62 +31,106 @@ const vgg: Network = {
   widthMultiplier: 0.25,
   channels: 1,
 };
-const batch = 64;
 
 function log(msg: string): void {
   if (!json) process.stderr.write(`${msg}\n`);
 }
 
-// Every round measures every configuration, so load changes on the shared machine hit both sides of
-// each ratio alike; the ratios are medians of per-round ratios. cpu is ~100× slower: one timed step
-// after one warm-up is enough for a ratio of that size.
-const cpuRuns: number[] = [];
-const wasmRuns: number[] = [];
-const speedups: number[] = [];
-const vggTracked: number[] = [];
-const vggPlain: number[] = [];
-const ratios: number[] = [];
-let wasmDevice = '';
-for (let r = 0; r < rounds; r++) {
-  await selectBackend('cpu');
-  const cpu = await measureTraining(benchCnn, { batch, steps: 1, warmup: 1, tracking: true, backend: 'cpu' });
-  wasmDevice = (await selectBackend('wasm')).device;
-  const w = await measureTraining(benchCnn, { batch, steps: 20, warmup: 2, tracking: true, backend: 'wasm' });
-  cpuRuns.push(cpu.samplesPerSecond);
-  wasmRuns.push(w.samplesPerSecond);
-  speedups.push(w.samplesPerSecond / cpu.samplesPerSecond);
-  // Alternate the order so drift in machine load does not favour one side.
-  const first = r % 2 === 0;
-  const a = await measureTraining(vgg, { batch, steps: 8, warmup: 2, tracking: first, backend: 'wasm' });
-  const b = await measureTraining(vgg, { batch, steps: 8, warmup: 2, tracking: !first, backend: 'wasm' });
-  const tracked = first ? a : b;
-  const plain = first ? b : a;
-  vggTracked.push(tracked.samplesPerSecond);
-  vggPlain.push(plain.samplesPerSecond);
-  ratios.push(tracked.secondsPerStep / plain.secondsPerStep);
-  log(
-    `round ${r + 1}/${rounds}: bench-cnn cpu ${cpu.samplesPerSecond.toFixed(2)} / wasm ${w.samplesPerSecond.toFixed(0)} ` +
-      `samples/s; vgg11 ¼ ${tracked.samplesPerSecond.toFixed(0)} tracked / ${plain.samplesPerSecond.toFixed(0)} plain`,
-  );
+/** cpu is ~100× slower than wasm: one timed step after one warm-up is enough for a ratio that size. */
+function stepsFor(backend: BackendName): { steps: number; warmup: number } {
+  return backend === 'cpu' ? { steps: 1, warmup: 1 } : { steps: 20, warmup: 3 };
 }
 
-const wasm = median(wasmRuns);
-const cpu = median(cpuRuns);
+async function measureOn(backend: BackendName, net: Network, tracking = true): Promise<Measurement> {
+  const steps = net === benchCnn ? stepsFor(backend) : { steps: 8, warmup: 2 };
+  return measureTraining(net, { batch, ...steps, tracking, backend });
+}
+
+const devices: Partial<Record<BackendName, string>> = {};
+const speeds: Partial<Record<BackendName, number[]>> = {};
+const stockFilterGrad: number[] = [];
+const overheadOn: BackendName = backends.includes('webgpu') ? 'webgpu' : 'wasm';
+const tracked: number[] = [];
+const plain: number[] = [];
+const overheads: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  const line: string[] = [];
+  for (const backend of backends) {
+    devices[backend] = (await selectBackend(backend)).device;
+    const m = await measureOn(backend, benchCnn);
+    speeds[backend] = [...(speeds[backend] ?? []), m.samplesPerSecond];
+    line.push(`${backend} ${m.samplesPerSecond.toFixed(backend === 'cpu' ? 2 : 0)}`);
+    if (backend === 'webgpu') {
+      useWebgpuFilterGrad('stock');
+      try {
+        const stock = await measureOn('webgpu', benchCnn);
+        stockFilterGrad.push(stock.samplesPerSecond);
+        line.push(`webgpu-stock-filter-grad ${stock.samplesPerSecond.toFixed(0)}`);
+      } finally {
+        useWebgpuFilterGrad('matmul');
+      }
+    }
+  }
+  if (backends.includes(overheadOn)) {
+    await selectBackend(overheadOn);
+    // Alternate the order so drift in machine load does not favour one side.
+    const first = r % 2 === 0;
+    const a = await measureOn(overheadOn, vgg, first);
+    const b = await measureOn(overheadOn, vgg, !first);
+    const [t, p] = first ? [a, b] : [b, a];
+    tracked.push(t.samplesPerSecond);
+    plain.push(p.samplesPerSecond);
+    overheads.push(t.secondsPerStep / p.secondsPerStep);
+    line.push(
+      `vgg11 ¼ on ${overheadOn} ${t.samplesPerSecond.toFixed(0)} tracked / ${p.samplesPerSecond.toFixed(0)} plain`,
+    );
+  }
+  log(`round ${r + 1}/${rounds}, bench CNN samples/s at batch ${batch}: ${line.join('; ')}`);
+}
+
+/** Median over rounds of the per-round ratio a/b (same round, same load). */
+function ratio(a: number[] | undefined, b: number[] | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  return median(a.map((x, i) => x / b[i]!));
+}
+
+const samplesPerSecond = Object.fromEntries(Object.entries(speeds).map(([k, v]) => [k, median(v)]));
 const result = {
   machine: { cores: (await import('node:os')).cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  wasmDevice,
+  devices,
   batch,
   rounds,
-  benchCnn: { cpuSamplesPerSecond: cpu, wasmSamplesPerSecond: wasm },
-  vgg11Quarter32: { trackedSamplesPerSecond: median(vggTracked), plainSamplesPerSecond: median(vggPlain) },
-  wasmOverCpu: median(speedups),
-  trackingOverhead: median(ratios),
+  benchCnn: {
+    samplesPerSecond,
+    ...(stockFilterGrad.length > 0 ? { webgpuStockFilterGradSamplesPerSecond: median(stockFilterGrad) } : {}),
+  },
+  wasmOverCpu: ratio(speeds.wasm, speeds.cpu),
+  webgpuOverWasm: ratio(speeds.webgpu, speeds.wasm),
+  webgpuFilterGradSpeedup: ratio(speeds.webgpu, stockFilterGrad.length > 0 ? stockFilterGrad : undefined),
+  ...(overheads.length > 0
+    ? {
+        vgg11Quarter32: {
+          backend: overheadOn,
+          trackedSamplesPerSecond: median(tracked),
+          plainSamplesPerSecond: median(plain),
+        },
+        trackingOverhead: median(overheads),
+      }
+    : {}),
 };
 if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
 else {
+  const x = (v: number | undefined) => (v === undefined ? undefined : `${v.toFixed(1)}×`);
+  const lines = [
+    ['wasmOverCpu', x(result.wasmOverCpu)],
+    ['webgpuOverWasm', x(result.webgpuOverWasm)],
+    ['webgpuFilterGradSpeedup', x(result.webgpuFilterGradSpeedup)],
+    ['trackingOverhead', result.trackingOverhead?.toFixed(3)],
+  ].filter(([, v]) => v !== undefined);
   process.stdout.write(
-    `wasmOverCpu ${result.wasmOverCpu.toFixed(1)}× (bench CNN, wasm ${wasm.toFixed(0)} vs cpu ` +
-      `${cpu.toFixed(2)} samples/s; median of ${rounds} rounds)\n` +
-      `trackingOverhead ${result.trackingOverhead.toFixed(3)} (vgg11 ¼, 32 px, wasm; median of ${rounds} rounds)\n`,
+    `bench CNN at batch ${batch}, samples/s (median of ${rounds} rounds): ` +
+      `${Object.entries(samplesPerSecond)
+        .map(([k, v]) => `${k} ${v.toFixed(k === 'cpu' ? 2 : 0)}`)
+        .join(', ')}\n${lines.map(([k, v]) => `${k} ${v}`).join('\n')}\n`,
   );
 }
