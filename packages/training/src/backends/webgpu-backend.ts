@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ActiveBackend, gpuLabel } from './active-backend.ts';
 import { BackendUnavailableError } from './errors.ts';
+import { machineHasGpuDeviceNode } from './gpu-device-nodes.ts';
 import { describeImportFailure, importOptional } from './optional-import.ts';
 import { useWebgpuFilterGrad } from './webgpu-kernel-choice.ts';
 
@@ -44,6 +45,13 @@ export interface WebgpuOptions {
  * adapter is found before that import. Registers satfarm's faster filter-gradient kernel.
  */
 export async function activateWebgpu(options: WebgpuOptions): Promise<ActiveBackend> {
+  if (!options.allowSoftware && !machineHasGpuDeviceNode()) {
+    throw new BackendUnavailableError(
+      'webgpu',
+      'no GPU device node (/dev/nvidia*, /dev/dri/renderD*)',
+      'Check the GPU driver, or choose --backend wasm',
+    );
+  }
   const nav = globalThis as { navigator?: { gpu?: Gpu } };
   let created = false;
   let gpu = nav.navigator?.gpu;
