@@ -32,3 +32,23 @@ export class OneBatchBehind {
     await this.drain().catch(() => {});
   }
 }
+
+/**
+ * Queues batch 0, 1, … `count − 1` in order (`queue(b)` starts a batch and returns the promise that
+ * settles it), each settled one batch behind where `lag` is on. After an error, lets the outstanding
+ * read finish (it frees its tensors) and rethrows.
+ */
+export async function settleEachBatch(
+  count: number,
+  lag: boolean,
+  queue: (batch: number) => Promise<void>,
+): Promise<void> {
+  const behind = new OneBatchBehind(lag);
+  try {
+    for (let b = 0; b < count; b++) await behind.push(queue(b));
+    await behind.drain();
+  } catch (error) {
+    await behind.abandon();
+    throw error;
+  }
+}

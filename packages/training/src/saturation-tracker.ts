@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import {
   type BatchMoments,
   CovarianceAccumulator,
@@ -6,8 +6,8 @@ import {
   saturationFromEigenvalues,
   symmetricEigenvalues,
 } from '@satfarm/saturation';
-import { type DeviceMoments, deviceMoments, momentTensors } from './batch-moments.ts';
-import { type HostMoments, readBatch } from './batch-readback.ts';
+import { type DeviceMoments, deviceMoments } from './batch-moments.ts';
+import type { HostMoments } from './batch-readback.ts';
 import { rawToCentred } from './host-moments.ts';
 
 export type Mode = 'train' | 'eval';
@@ -33,7 +33,7 @@ export class SaturationTracker {
   private readonly accumulators: Record<Mode, CovarianceAccumulator[]>;
   /** Per layer: the form of device moments to compute for the next batch. */
   private readonly forms: DeviceMoments['form'][];
-  /** Layer-batches left out because the raw form was ill-conditioned (see `absorb`). */
+  /** Layer-batches left out because the raw form was ill-conditioned (see `merge`). */
   dropped = 0;
 
   constructor(
@@ -51,7 +51,8 @@ export class SaturationTracker {
 
   /**
    * Computes the per-batch moments of each tracked output on the device and returns them without
-   * reading them back (`absorb` reads them), so reads can wait until the device work is queued.
+   * reading them back (`readBatch` reads them, `merge` takes them in), so reads can wait until the
+   * device work is queued.
    */
   momentsOf(outputs: readonly tf.Tensor[]): DeviceMoments[] {
     if (!this.enabled) return [];
@@ -59,19 +60,6 @@ export class SaturationTracker {
       throw new Error(`expected ${this.widths.length} tracked outputs, got ${outputs.length}`);
     }
     return outputs.map((o, i) => deviceMoments(o, this.maxSamplesPerBatch, this.forms[i]!));
-  }
-
-  /**
-   * Reads the moments back (one transfer for all layers, see `readBatch`), merges them in float64 and
-   * disposes them. Returns the index of the first layer whose statistics are not finite (nothing of
-   * that batch is merged), or -1.
-   */
-  async absorb(mode: Mode, moments: readonly DeviceMoments[]): Promise<number> {
-    if (!this.enabled) {
-      tf.dispose(moments.flatMap(momentTensors));
-      return -1;
-    }
-    return this.merge(mode, (await readBatch([], moments)).moments);
   }
 
   /**

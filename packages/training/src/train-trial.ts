@@ -9,7 +9,7 @@ import type { DeviceMoments } from './batch-moments.ts';
 import { type BatchReadback, readBatch } from './batch-readback.ts';
 import { TrialDivergedError } from './errors.ts';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
-import { OneBatchBehind } from './one-batch-behind.ts';
+import { settleEachBatch } from './one-batch-behind.ts';
 import { evaluateProjections } from './projection-eval.ts';
 import { SaturationTracker, type LayerSaturation } from './saturation-tracker.ts';
 import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './trainer-checkpoint.ts';
@@ -192,31 +192,21 @@ async function trainEpoch(
   const order = shuffledIndices(split.count, config.seed, epoch);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
-  const behind = new OneBatchBehind(readsLagBehind());
-  try {
-    for (let b = 0; b < batches; b++) {
-      const start = b * batchSize;
-      const end = Math.min(split.count, start + batchSize);
-      const read = trainStep(model, optimizer, variables, tracker, dataset, split, order, start, end);
-      const n = end - start;
-      await behind.push(
-        read.then(({ scalars: [loss, correct], moments }) => {
-          if (!Number.isFinite(loss)) throw new TrialDivergedError(epoch, b + 1, `loss became ${loss}`);
-          const bad = tracker.merge('train', moments);
-          if (bad >= 0)
-            throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
-          totals.loss += loss! * n;
-          totals.correct += correct!;
-          totals.count += n;
-          onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
-        }),
-      );
-    }
-    await behind.drain();
-  } catch (error) {
-    await behind.abandon();
-    throw error;
-  }
+  await settleEachBatch(batches, readsLagBehind(), (b) => {
+    const start = b * batchSize;
+    const end = Math.min(split.count, start + batchSize);
+    const read = trainStep(model, optimizer, variables, tracker, dataset, split, order, start, end);
+    const n = end - start;
+    return read.then(({ scalars: [loss, correct], moments }) => {
+      if (!Number.isFinite(loss)) throw new TrialDivergedError(epoch, b + 1, `loss became ${loss}`);
+      const bad = tracker.merge('train', moments);
+      if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
+      totals.loss += loss! * n;
+      totals.correct += correct!;
+      totals.count += n;
+      onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
+    });
+  });
   return totals;
 }
 
@@ -285,46 +275,33 @@ async function evaluate(
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
-  const behind = new OneBatchBehind(readsLagBehind());
-  try {
-    for (let b = 0; b < batches; b++) {
-      const start = b * batchSize;
-      const end = Math.min(split.count, start + batchSize);
-      const n = end - start;
-      const batch = gatherBatch(split, order, start, end, pixels);
-      // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
-      const out = tf.tidy(() => {
-        const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
-        const y = tf.tensor1d(batch.labels, 'int32');
-        const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-        const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
-        return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
-      }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: DeviceMoments[] };
-      await behind.push(
-        readBatch([out.lossSum, out.correct], out.moments).then(
-          ({ scalars: [lossSum, correct], moments }) => {
-            totals.loss += lossSum!;
-            totals.correct += correct!;
-            totals.count += n;
-            const bad = tracker.merge('eval', moments);
-            if (bad >= 0)
-              throw new TrialDivergedError(
-                epoch,
-                b + 1,
-                `test-pass activations of layer ${bad + 1} overflowed`,
-              );
-            if (!Number.isFinite(totals.loss))
-              throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
-            onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
-          },
-        ),
-      );
-    }
-    await behind.drain();
-  } catch (error) {
-    await behind.abandon();
-    throw error;
-  }
+  await settleEachBatch(batches, readsLagBehind(), (b) => {
+    const start = b * batchSize;
+    const end = Math.min(split.count, start + batchSize);
+    const n = end - start;
+    const batch = gatherBatch(split, order, start, end, pixels);
+    // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
+      const y = tf.tensor1d(batch.labels, 'int32');
+      const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
+      const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
+      return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
+    }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: DeviceMoments[] };
+    return readBatch([out.lossSum, out.correct], out.moments).then(
+      ({ scalars: [lossSum, correct], moments }) => {
+        totals.loss += lossSum!;
+        totals.correct += correct!;
+        totals.count += n;
+        const bad = tracker.merge('eval', moments);
+        if (bad >= 0)
+          throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
+        if (!Number.isFinite(totals.loss))
+          throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
+        onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
+      },
+    );
+  });
   return totals;
 }
 
