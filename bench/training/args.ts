@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { BackendName } from '@satfarm/training';
+import { BACKEND_CHOICES, type BackendName } from '@satfarm/training';
 
 export interface BenchOptions {
   json: boolean;
@@ -9,7 +9,8 @@ export interface BenchOptions {
   backends: BackendName[];
 }
 
-const BACKENDS: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** Every backend but `auto`: the bench measures named backends. */
+const BACKENDS = BACKEND_CHOICES.filter((b): b is BackendName => b !== 'auto');
 
 /** Exits with status 2 and a line naming the flag, the value and what is valid. */
 function usage(message: string): never {

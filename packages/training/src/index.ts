@@ -1,4 +1,5 @@
 export {
+  BACKEND_CHOICES,
   selectBackend,
   registerWasmTrainingKernels,
   useWebgpuFilterGrad,
