@@ -17,8 +17,8 @@ export function createResultsQueue(options: QueueOptions): ResultsQueue {
 }
 
 /**
- * Deterministic job id of an event: re-sending the same event (a retried `onEpoch`, a resumed trial
- * replaying its checkpointed history) finds the existing job and adds nothing while it is kept.
+ * Deterministic job id of an event: re-sending the same event while its job waits (a retried
+ * `onEpoch`, a resumed trial replaying its checkpointed history) finds that job and adds nothing.
  */
 export function resultJobId(event: ResultEvent): string {
   const epoch = event.type === 'epoch' ? event.result.epoch : 0;
@@ -26,10 +26,13 @@ export function resultJobId(event: ResultEvent): string {
 }
 
 /**
- * Results stay an hour after the aggregator wrote them (the dedup window above); the rows in
- * PostgreSQL are idempotent upserts, so an event re-sent after that only rewrites the same row.
+ * A result leaves Redis as soon as the aggregator wrote it. Kept, its id would outlive the database it
+ * went to: the same spec run against a recreated or second database has the same trial ids and
+ * attempts, and BullMQ would silently drop every new event under a kept id, so that database would
+ * never hear of its trials. The rows in PostgreSQL are idempotent upserts, so an event re-sent after its
+ * job is gone only rewrites the same row.
  */
-const KEEP_COMPLETED = { age: 3600 };
+const KEEP_COMPLETED = true;
 const KEEP_FAILED = { age: 30 * 24 * 3600 };
 
 function jobOptions(event: ResultEvent) {

@@ -1,4 +1,5 @@
 import { TrialConfig, trialIdFor } from '@satfarm/contracts';
+import { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkRedis,
@@ -97,5 +98,31 @@ describe('results queue', () => {
     expect(await results.getJobCountByTypes('waiting')).toBe(1);
     expect((await results.getJob(resultJobId(event)))?.data).toEqual(event);
     await expect(publishResult(results, { ...event, attempt: 0 })).rejects.toThrow(/attempt/);
+  });
+
+  it('takes the same event again once the aggregator has written it (a second database must hear of it)', async () => {
+    const { results } = open();
+    const event = {
+      type: 'started' as const,
+      trialId: trial(2).trialId,
+      sweepId,
+      attempt: 1,
+      worker: 'w',
+      backend: 'wasm',
+      device: 'cpu',
+      at: new Date().toISOString(),
+    };
+    await publishResult(results, event);
+    const written = new Promise<void>((resolve) => {
+      const consumer = new Worker(results.name, async () => undefined, {
+        connection: { url: REDIS_URL },
+        prefix: results.opts.prefix,
+      });
+      consumer.once('completed', () => void consumer.close().then(resolve));
+    });
+    await written;
+    await publishResult(results, event);
+    expect(await results.getJobCountByTypes('waiting')).toBe(1);
+    expect(await results.getJobCountByTypes('completed')).toBe(0);
   });
 });
