@@ -1,7 +1,11 @@
 /** Plain-text tables and bars for people; scripts use --json. */
 export function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map(String))];
-  const widths = header.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? '').length)));
+  const cells = [header, ...rows.map((r) => r.map((cell) => printable(String(cell))))];
+  // A loop, not Math.max(...column): spreading 200k cells overflows the call stack.
+  const widths = header.map(() => 0);
+  for (const r of cells) {
+    for (let c = 0; c < widths.length; c += 1) widths[c] = Math.max(widths[c]!, (r[c] ?? '').length);
+  }
   const line = (r: string[]) =>
     r
       .map((cell, c) => (isNumeric(cell) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
@@ -27,4 +31,16 @@ export function bar(fraction: number, width = 20): string {
 
 export function percent(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
+}
+
+/**
+ * Text from users or the database made safe for a terminal: control characters (C0, DEL, C1), which
+ * could move the cursor, retitle the window or ring the bell, are shown as `\x1b`-style escapes.
+ */
+export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
