@@ -21,8 +21,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DYNAMIC_BY_DESIGN: Record<string, string> = {
   // The numbered migrations: SQL text shipped with the code, not input.
   'packages/db/src/migrate.ts|migration.sql': 'migrations',
-  // `satfarm sql`: the user's statement, run read-only (see read-only-sql.test.ts and sql-read-only.test.ts).
-  'packages/db/src/read-only-sql.ts|query': 'the user statement of satfarm sql',
+  // `satfarm sql`: the user's statement, run as the read-only role (see read-only-sql.test.ts and sql-read-only.test.ts).
+  "packages/db/src/read-only-sql.ts|new Cursor<unknown[]>(sql, [], { rowMode: 'array' })":
+    'the user statement of satfarm sql',
 };
 
 function* sourceFiles(dir: string): Generator<string> {
@@ -46,8 +47,12 @@ function isStatic(node: ts.Expression, file: ts.SourceFile, seen = new Set<strin
   if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) {
     return isStatic(node.left, file, seen) && isStatic(node.right, file, seen);
   }
-  // DDL cannot take parameters: identifiers are quoted instead.
-  if (ts.isCallExpression(node) && node.expression.getText(file) === 'pg.escapeIdentifier') return true;
+  // DDL cannot take parameters: identifiers and literals are quoted instead.
+  if (
+    ts.isCallExpression(node) &&
+    ['pg.escapeIdentifier', 'pg.escapeLiteral'].includes(node.expression.getText(file))
+  )
+    return true;
   if (ts.isIdentifier(node)) {
     if (seen.has(node.text)) return false;
     seen.add(node.text);

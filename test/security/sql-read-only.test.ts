@@ -102,7 +102,95 @@ const THROUGH_THE_CLI = new Set([
   'a DO block that takes the role back and runs a program',
 ]);
 
+/**
+ * Statements written to slip past a keyword check: PostgreSQL ends a `--` comment at a carriage return
+ * as well as a newline, and takes form feeds and nested block comments as space. Each runs through the
+ * CLI on the default connection, a superuser here (trust auth), and must leave no trace.
+ */
+const DISGUISED: [string, string, RegExp][] = [
+  [
+    'a DO block behind a comment ended by \\r (the red-team statement)',
+    ` -- x\rDO $$BEGIN RESET ROLE; COPY (SELECT 1) TO PROGRAM 'touch ${MARKER}'; END$$`,
+    /refused: .*DO is not a query/,
+  ],
+  ['COMMIT behind a comment ended by \\r', '--\rCOMMIT', /refused: .*COMMIT is not a query/],
+  ['SET ROLE behind \\r\\n and a tab', `-- a\r\n\tSET ROLE postgres`, /refused: .*SET is not a query/],
+  ['NOTIFY behind a form feed', '\fNOTIFY satfarm', /refused: .*NOTIFY is not a query/],
+  [
+    'DO behind nested block comments and parentheses',
+    `/* a /* b */ c */(\f DO $$BEGIN PERFORM 1; END$$`,
+    /refused: .*DO is not a query/,
+  ],
+  [
+    'lower-case copy after a \\r-ended comment',
+    `--\rcopy sweeps to program 'touch ${MARKER}'`,
+    /COPY is not a query/,
+  ],
+];
+
+/**
+ * SELECTs that pass every keyword check and would reach the server's files or become another role on
+ * a superuser's connection: the login satfarm sql uses must make each fail with a permission error.
+ */
+const BEYOND_THE_ROLE: [string, string, RegExp][] = [
+  [
+    'taking a superuser role back',
+    `SELECT set_config('role', 'postgres', true)`,
+    /permission denied to set role/,
+  ],
+  [
+    'reading a server file',
+    `SELECT pg_read_file('/etc/passwd')`,
+    /permission denied for function pg_read_file/,
+  ],
+  [
+    'taking a role inside query_to_xml, then reading a file',
+    `SELECT query_to_xml('SELECT set_config(''role'', ''postgres'', true), pg_read_file(''/etc/passwd'')', true, false, '')`,
+    /permission denied/,
+  ],
+  ['password hashes', 'SELECT rolname, rolpassword FROM pg_authid', /permission denied for table pg_authid/],
+  [
+    'its own stored login',
+    'SELECT * FROM satfarm_private.sql_reader',
+    /permission denied for schema satfarm_private/,
+  ],
+  ['a server file as a large object', `SELECT lo_import('/etc/passwd')`, /permission denied|read-only/],
+];
+
 describe('satfarm sql', () => {
+  it("runs as the read-only role satfarm_sql, not as DATABASE_URL's superuser", async () => {
+    const superuser = await db.pool.query<{ rolsuper: boolean }>(
+      'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
+    );
+    expect(superuser.rows[0]?.rolsuper).toBe(true); // the premise: the default login could do anything
+    const run = await satfarm(['sql', 'SELECT session_user, current_user', '--json'], {
+      DATABASE_URL: db.url,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout).rows).toEqual([['satfarm_sql', 'satfarm_sql']]);
+  });
+
+  it.concurrent.each(DISGUISED)('refuses %s (through the CLI)', async (_, statement, expected) => {
+    // `--` ends the options, as a user would type it for a statement that starts with a comment.
+    const run = await satfarm(['sql', '--', statement], { DATABASE_URL: db.url });
+    expect(refusal(run).why).toBe('');
+    expect(run.stderr).toMatch(expected);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it.concurrent.each(BEYOND_THE_ROLE)('cannot reach %s (through the CLI)', async (_, statement, expected) => {
+    const run = await satfarm(['sql', statement], { DATABASE_URL: db.url });
+    expect(refusal(run).why).toBe('');
+    expect(run.stderr).toMatch(expected);
+    expect(run.stdout).not.toMatch(/root:|SCRAM-SHA-256|md5/);
+  });
+
+  it('refuses a DATABASE_READER_URL that can become a superuser', async () => {
+    const run = await satfarm(['sql', 'SELECT 1'], { DATABASE_URL: db.url, DATABASE_READER_URL: db.url });
+    expect(refusal(run).why).toBe('');
+    expect(run.stderr).toMatch(/refusing to run statements as "\w+" .*can become .*(superuser|pg_)/);
+  });
+
   it('answers a plain query', async () => {
     const run = await satfarm(['sql', 'SELECT count(*) AS n FROM trials', '--json'], {
       DATABASE_URL: db.url,
@@ -125,7 +213,7 @@ describe('satfarm sql', () => {
   it.each(CASES.filter(([what]) => !THROUGH_THE_CLI.has(what)))(
     'refuses %s and changes nothing',
     async (_, statement, expected) => {
-      const error = await runReadOnlySql(db.pool, statement).catch((e: unknown) => e);
+      const error = await runReadOnlySql(db.url, statement).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(expected);
       expect(await snapshot()).toBe(before);

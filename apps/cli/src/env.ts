@@ -4,6 +4,7 @@ import { z } from 'zod';
 const Env = z.object({
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
   DATABASE_URL: z.string().min(1).default('postgres://127.0.0.1:5432/satfarm'),
+  DATABASE_READER_URL: z.string().min(1).optional(),
   CHECKPOINT_DIR: z.string().min(1).default('.checkpoints'),
   FASHION_MNIST_DIR: z.string().min(1).default('/usr/share/datasets/fashion-mnist'),
   CIFAR10_DIR: z.string().min(1).optional(),
@@ -13,6 +14,8 @@ const Env = z.object({
 export interface SatfarmEnv {
   redisUrl: string;
   databaseUrl: string;
+  /** The login `satfarm sql` runs statements as, when not the `satfarm_sql` role `db migrate` made. */
+  databaseReaderUrl: string | undefined;
   checkpointDir: string;
   fashionMnistDir: string;
   cifar10Dir: string | undefined;
@@ -29,6 +32,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): SatfarmEnv {
   return {
     redisUrl: e.REDIS_URL,
     databaseUrl: e.DATABASE_URL,
+    databaseReaderUrl: e.DATABASE_READER_URL,
     checkpointDir: e.CHECKPOINT_DIR,
     fashionMnistDir: e.FASHION_MNIST_DIR,
     cifar10Dir: e.CIFAR10_DIR,

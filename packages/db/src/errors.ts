@@ -28,16 +28,37 @@ export class NotFoundError extends Error {
   }
 }
 
-/** An id prefix that fits several sweeps or trials. */
+/** One of the sweeps or trials an ambiguous reference fits, as listed to the user. */
+export interface IdCandidate {
+  id: string;
+  /** The sweep's name (for a trial: what it trains and its sweep's name). */
+  label: string;
+  /** When the sweep (for a trial: its sweep) was created. */
+  createdAt: Date;
+}
+
+/**
+ * What the user typed fits several sweeps or trials: a name two sweeps share, an id prefix, or a name
+ * that is also another sweep's id prefix. Picking one (say the newest) would act on the wrong sweep
+ * without a word, so the candidates are listed and the user gives the full id.
+ */
 export class AmbiguousIdError extends Error {
   override name = 'AmbiguousIdError';
   constructor(
     readonly entity: 'sweep' | 'trial',
     readonly key: string,
-    readonly candidates: readonly string[],
+    /** The newest candidates (at most a handful). */
+    readonly candidates: readonly IdCandidate[],
+    /** How many fit in all, listed or not. */
+    readonly total: number = candidates.length,
   ) {
+    const listed = candidates
+      .map((c) => `${c.id} ${c.label}, created ${c.createdAt.toISOString().replace(/\.\d+Z$/, 'Z')}`)
+      .join('; ');
+    const more = total > candidates.length ? `; and ${total - candidates.length} more` : '';
+    const how = entity === 'sweep' ? 'by name or id prefix' : 'by id prefix';
     super(
-      `${JSON.stringify(key)} is the start of ${candidates.length} ${entity} ids (${candidates.join(', ')}); type more characters`,
+      `${JSON.stringify(key)} is ambiguous: ${total} ${entity}s match it ${how} (${listed}${more}); give the full ${entity} id`,
     );
   }
 }
@@ -76,4 +97,9 @@ export class InvalidTrialsError extends Error {
   ) {
     super(`trial ${JSON.stringify(trialId)}: ${problem}`);
   }
+}
+
+/** `satfarm sql` has no login it may run users' statements as (see sql-reader.ts). */
+export class SqlReaderUnavailableError extends Error {
+  override name = 'SqlReaderUnavailableError';
 }

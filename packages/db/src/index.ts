@@ -11,16 +11,25 @@ export { InvalidDatabaseUrlError, ensureDatabase, splitDatabaseUrl } from './ens
 export {
   AmbiguousIdError,
   DatabaseUnreachableError,
+  type IdCandidate,
   InvalidTrialsError,
   NotFoundError,
   ReadOnlyQueryError,
   SqlQueryError,
+  SqlReaderUnavailableError,
 } from './errors.ts';
 export { type IngestResult, ingestEvents } from './ingest.ts';
 export { type MigrateResult, MigrationOrderError, migrate, schemaFingerprint } from './migrate.ts';
 export { MIGRATIONS } from './migrations/list.ts';
 export type { Migration } from './migrations/migration.ts';
-export { type ReadOnlySqlOptions, type SqlResult, runReadOnlySql } from './read-only-sql.ts';
+export {
+  type ReadOnlySqlOptions,
+  type SqlResult,
+  type SqlRowSink,
+  runReadOnlySql,
+  streamReadOnlySql,
+} from './read-only-sql.ts';
+export { SQL_READER_ROLE, type SqlReaderSetup } from './sql-reader.ts';
 export { redactUrl } from './redact-url.ts';
 export {
   type BestResolution,

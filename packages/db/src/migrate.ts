@@ -3,6 +3,7 @@ import { stableHash } from '@satfarm/contracts';
 import { withClient } from './connection.ts';
 import { MIGRATIONS } from './migrations/list.ts';
 import type { Migration } from './migrations/migration.ts';
+import { ensureSqlReader, SQL_READER_SETUP_VERSION, type SqlReaderSetup } from './sql-reader.ts';
 
 /** Advisory lock key shared by every satfarm process that migrates (an arbitrary constant). */
 const MIGRATION_LOCK_KEY = '7305104519430112';
@@ -16,11 +17,14 @@ export interface MigrateResult {
   applied: number[];
   /** Highest version now recorded in schema_migrations. */
   current: number;
+  /** Whether the read-only role `satfarm sql` runs as is in place (and why not). */
+  sqlReader: SqlReaderSetup;
 }
 
 /**
  * Applies pending migrations in one transaction under a transaction-scoped advisory lock, so
  * concurrent callers (several workers starting at once) wait for each other and then find nothing to do.
+ * Then, in the same transaction, makes sure of the read-only role `satfarm sql` runs as.
  */
 export async function migrate(
   pool: Pool,
@@ -48,9 +52,12 @@ export async function migrate(
         ]);
         applied.push(migration.version);
       }
+      // Every time, not once as a migration: grants cover tables added since, and a restored
+      // database on a new server finds its role missing.
+      const sqlReader = await ensureSqlReader(client);
       await client.query('COMMIT');
       const current = Math.max(0, ...have, ...applied);
-      return { applied, current };
+      return { applied, current, sqlReader };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
@@ -58,9 +65,12 @@ export async function migrate(
   });
 }
 
-/** Hash of every migration's SQL: names a template database that matches this code's schema. */
+/** Hash of every migration's SQL and the reader setup: names a template database that matches this code. */
 export function schemaFingerprint(migrations: readonly Migration[] = MIGRATIONS): string {
-  return stableHash(migrations.map((m) => ({ version: m.version, name: m.name, sql: m.sql })));
+  return stableHash({
+    migrations: migrations.map((m) => ({ version: m.version, name: m.name, sql: m.sql })),
+    sqlReader: SQL_READER_SETUP_VERSION,
+  });
 }
 
 function checkOrder(migrations: readonly Migration[]): void {

@@ -1,36 +1,131 @@
-import type { Pool, QueryArrayConfig } from 'pg';
-import { connect } from './connection.ts';
+import type { Client, QueryResult } from 'pg';
+import Cursor from 'pg-cursor';
+import { createPool } from './connection.ts';
 import { ReadOnlyQueryError, SqlQueryError } from './errors.ts';
+import { connectAsReader, type ReaderLoginOptions } from './sql-reader.ts';
 
 export interface SqlResult {
   columns: string[];
   /** One array per row, aligned with `columns` (duplicate column names stay distinct). */
   rows: unknown[][];
+  /** True when the query had more rows than `maxRows`; `rows` holds the first `maxRows`. */
+  truncated: boolean;
 }
 
-export interface ReadOnlySqlOptions {
-  /** statement_timeout for the query (default 30 s). */
+export interface ReadOnlySqlOptions extends ReaderLoginOptions {
+  /** statement_timeout for each fetch of the query (default 30 s). */
   timeoutMs?: number;
+  /** Stop after this many rows (default: all of them). */
+  maxRows?: number;
 }
+
+/** Where streamed rows go: the column names once, then rows in batches, awaited (back-pressure). */
+export interface SqlRowSink {
+  columns(names: string[]): void | Promise<void>;
+  rows(batch: unknown[][]): void | Promise<void>;
+}
+
+/** Rows fetched per round trip while streaming: bounded memory whatever the result's size. */
+const FETCH_ROWS = 1000;
 
 /**
- * Runs one statement a user typed inside `BEGIN READ ONLY` with a statement timeout. Only queries
- * run (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW); writes are refused with ReadOnlyQueryError. The
- * statement goes through the extended protocol, which refuses a second statement (no
- * `SELECT 1; COMMIT; DROP …`), and the connection is closed afterwards so no session setting
- * (`set_config`, advisory locks) leaks into the pool. When the connection's role may, the statement
- * runs as `pg_read_all_data`, so server-side programs and files are out of reach. On a superuser's
- * connection a SELECT can still take the role back (`set_config('role', …)`) and read server files:
- * this is a guard against mistakes, not a security boundary; give untrusted users a role that can
- * only SELECT (docs/operations.md).
+ * Runs one statement a user typed and collects its rows (see `streamReadOnlySql`). Pass `maxRows`
+ * for results of unknown size: every row is held in memory.
  */
 export async function runReadOnlySql(
-  pool: Pool,
+  databaseUrl: string,
   sql: string,
   options: ReadOnlySqlOptions = {},
 ): Promise<SqlResult> {
+  let columns: string[] = [];
+  const rows: unknown[][] = [];
+  const { truncated } = await streamReadOnlySql(
+    databaseUrl,
+    sql,
+    {
+      columns: (names) => {
+        columns = names;
+      },
+      rows: (batch) => {
+        for (const row of batch) rows.push(row);
+      },
+    },
+    options,
+  );
+  return { columns, rows, truncated };
+}
+
+/**
+ * Runs one statement a user typed, streaming its rows through a cursor. The statement runs on a
+ * connection that logs in as a role that cannot become a superuser (`satfarm_sql`, created by
+ * `db migrate`, allowed to SELECT satfarm's tables and views and nothing else; see sql-reader.ts):
+ * that login is the boundary. Inside it, as guards against mistakes: `BEGIN READ ONLY`, a statement
+ * timeout, utility statements (DO, SET, COMMIT, COPY…) refused by their first keyword, and the
+ * extended protocol, which refuses a second statement. The connection is closed afterwards.
+ */
+export async function streamReadOnlySql(
+  databaseUrl: string,
+  sql: string,
+  sink: SqlRowSink,
+  options: ReadOnlySqlOptions = {},
+): Promise<{ rowCount: number; truncated: boolean }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (sql.trim() === '' || /^[\s;]*$/.test(sql)) {
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  refuseBeforeRunning(sql);
+  const admin = createPool(databaseUrl, { max: 1, applicationName: 'satfarm-sql' });
+  let client: Client;
+  try {
+    client = await connectAsReader(databaseUrl, admin, options);
+  } finally {
+    await admin.end();
+  }
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query("SELECT set_config('statement_timeout', $1, true)", [String(timeoutMs)]);
+    return await drain(client, sql, sink, maxRows).catch((error: unknown) => {
+      throw describeSqlError(error, sql, timeoutMs);
+    });
+  } finally {
+    // Closing the connection also rolls the transaction back.
+    await client.end().catch(() => {});
+  }
+}
+
+async function drain(
+  client: Client,
+  sql: string,
+  sink: SqlRowSink,
+  maxRows: number,
+): Promise<{ rowCount: number; truncated: boolean }> {
+  const cursor = client.query(new Cursor<unknown[]>(sql, [], { rowMode: 'array' }));
+  let rowCount = 0;
+  let first = true;
+  for (;;) {
+    // One more row than asked for tells a result that fits from one that was cut.
+    const want = Math.min(FETCH_ROWS, maxRows - rowCount + 1);
+    const { rows, result } = await read(cursor, want);
+    if (first) {
+      await sink.columns((result.fields ?? []).map((f) => f.name));
+      first = false;
+    }
+    const keep = rows.slice(0, Math.max(0, maxRows - rowCount));
+    if (keep.length > 0) await sink.rows(keep);
+    rowCount += keep.length;
+    if (rows.length > keep.length) return { rowCount, truncated: true };
+    if (rows.length < want) return { rowCount, truncated: false };
+  }
+}
+
+/** Cursor.read with the result's field list, which the promise form drops. */
+function read(cursor: Cursor<unknown[]>, rows: number): Promise<{ rows: unknown[][]; result: QueryResult }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(rows, (error, batch, result) => (error ? reject(error) : resolve({ rows: batch, result })));
+  });
+}
+
+/** Empty input and utility statements never reach the server. */
+function refuseBeforeRunning(sql: string): void {
+  if (/^[\s;]*$/.test(sql)) {
     throw new SqlQueryError(
       'empty query: give one SQL statement, e.g. SELECT * FROM trial_summary LIMIT 10',
       undefined,
@@ -43,30 +138,6 @@ export async function runReadOnlySql(
       sql,
       `${keyword.toUpperCase()} is not a query: only SELECT, WITH, VALUES, TABLE, EXPLAIN and SHOW statements run here`,
     );
-  }
-  const client = await connect(pool);
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query("SELECT set_config('statement_timeout', $1, true)", [String(timeoutMs)]);
-    const role = await client.query<{ member: boolean }>(
-      `SELECT pg_has_role(current_user, 'pg_read_all_data', 'MEMBER') AS member`,
-    );
-    if (role.rows[0]?.member === true) await client.query('SET LOCAL ROLE pg_read_all_data');
-    try {
-      // `queryMode` (node-postgres ≥ 8.12) is missing from @types/pg; a variable skips the excess-property check.
-      const query: QueryArrayConfig & { queryMode: 'extended' } = {
-        text: sql,
-        rowMode: 'array',
-        queryMode: 'extended',
-      };
-      const result = await client.query<unknown[]>(query);
-      return { columns: (result.fields ?? []).map((f) => f.name), rows: result.rows ?? [] };
-    } catch (error) {
-      throw describeSqlError(error, sql, timeoutMs);
-    }
-  } finally {
-    // Closing (not pooling) the connection also rolls the transaction back.
-    client.release(true);
   }
 }
 
@@ -85,14 +156,16 @@ const UTILITY_KEYWORDS = new Set(
   ).split(' '),
 );
 
-/** The first keyword of a statement, past whitespace, opening parentheses and comments (nested too). */
-function leadingKeyword(sql: string): string {
+/**
+ * The first keyword of a statement, past whitespace, opening parentheses and comments (nested too),
+ * read as PostgreSQL's lexer reads them: a `--` comment ends at a newline *or* a carriage return.
+ */
+export function leadingKeyword(sql: string): string {
   let i = 0;
   for (;;) {
     while (i < sql.length && /[\s(]/.test(sql[i]!)) i += 1;
     if (sql.startsWith('--', i)) {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end + 1;
+      while (i < sql.length && sql[i] !== '\n' && sql[i] !== '\r') i += 1;
       continue;
     }
     if (sql.startsWith('/*', i)) {
@@ -123,7 +196,7 @@ function describeSqlError(error: unknown, sql: string, timeoutMs: number): Error
   if (code === '25006') return new ReadOnlyQueryError(sql, error.message, { cause: error });
   if (code === '42501') {
     return new SqlQueryError(
-      `${error.message} (queries here run with read-only privileges)`,
+      `${error.message} (satfarm sql runs as a role that may only read satfarm's tables and views)`,
       code,
       position,
       {

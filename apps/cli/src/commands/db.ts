@@ -16,6 +16,8 @@ export function registerDb(program: Command, env: () => SatfarmEnv): void {
           `${result.createdDatabase ? `created database ${result.database}; ` : ''}` +
             `applied ${result.applied.length} migration(s); schema at version ${result.current}\n`,
         );
+        // Not an error: the farm works without it; only `satfarm sql` needs it (or DATABASE_READER_URL).
+        if (!result.sqlReader.ready) process.stderr.write(`warning: ${result.sqlReader.reason}\n`);
       }
     });
 }
