@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
 import { table } from '../format.ts';
-import { integerFlag } from '../numbers.ts';
 
 /** Rows a table shows unless told otherwise: a table is for reading, `--json` for everything. */
 const TABLE_ROWS = 1000;
@@ -45,8 +44,10 @@ export function registerSql(program: Command, env: () => SatfarmEnv): void {
 }
 
 function limitFlag(value: string): number {
-  const n = integerFlag('--limit')(value);
-  if (n < 1) throw new UsageError(`--limit: got ${JSON.stringify(value)}; expected an integer >= 1`);
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--limit: got ${JSON.stringify(value)}; expected an integer >= 1 (rows)`);
+  }
   return n;
 }
 
