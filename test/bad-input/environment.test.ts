@@ -3,6 +3,7 @@
  * malformed URLs, a checkpoint directory that cannot be created. Each command fails fast with one line
  * naming the service or path and how to fix it, and leaves nothing half-written.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,22 @@ const REDIS_DOWN =
   /^satfarm: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 within 3000 ms: .*point REDIS_URL at a running server\.$/m;
 const POSTGRES_DOWN =
   /^satfarm: cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/\w+: connect ECONNREFUSED 127\.0\.0\.1:1; start PostgreSQL/m;
+
+/** Paths under /proc: they cannot be created, and must not be tried forever. */
+const PROC_CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
+  [
+    'a worker whose CHECKPOINT_DIR is under /proc',
+    () => ['worker'],
+    () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_DIR: '/proc/satfarm-checkpoints' }),
+    /^satfarm: checkpoint directory '\/proc\/satfarm-checkpoints' is not usable: creating the directory failed \(ENOENT\); point CHECKPOINT_DIR at a directory/m,
+  ],
+  [
+    'a report whose --out is under /proc',
+    () => ['report', 'some-sweep', '--out', '/proc/satfarm-report.md'],
+    () => ({}),
+    /^satfarm: --out: cannot create the picture folder "\/proc\/satfarm-report" \(ENOENT: no such file or directory, mkdir '\/proc\/satfarm-report'\); give a path in a directory you can write$/m,
+  ],
+];
 
 /** [what is broken, the command, its environment (beyond closed defaults), the expected line] */
 const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
@@ -87,6 +104,8 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
     () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_DIR: join(dir, 'a-file', 'checkpoints') }),
     /^satfarm: checkpoint directory '.*a-file\/checkpoints' is not usable: creating the directory failed \(ENOTDIR\); point CHECKPOINT_DIR at a directory/m,
   ],
+  // Node's recursive mkdir loops forever on these (procfs answers ENOENT under a directory that exists).
+  ...(existsSync('/proc/self') ? PROC_CASES : []),
   [
     'an aggregator with PostgreSQL down',
     () => ['aggregator'],

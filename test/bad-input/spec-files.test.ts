@@ -117,6 +117,16 @@ const CASES: [string, string | { kind: 'missing' }, RegExp][] = [
     spec({}, 'name: again\n'),
     /not valid YAML at line 5.*Map keys must be unique/,
   ],
+  [
+    'a name with terminal escapes (ESC, BEL)',
+    spec({ name: '"evil\\e]0;pwned\\a\\e[2J"' }),
+    /^satfarm: {3}- name: control character \\x1b at position 4 \(got "evil\\x1b\]0;pwned\\x07\\x1b\[2J"; expected printable text: .*no control characters/m,
+  ],
+  [
+    'a name with NUL, DEL and an 8-bit CSI',
+    spec({ name: '"a\\0b\\x7f\\x9b"' }),
+    /name: control character \\x00 at position 1 \(got "a\\x00b\\x7f\\x9b"; expected printable text/,
+  ],
   ['a YAML alias bomb', aliasBomb(), /not a usable YAML file: Excessive alias count/],
   ['an empty file', '', /\(spec\): wrong type \(got null \(null\); expected a mapping/],
   ['no such file', { kind: 'missing' }, /cannot read sweep spec .*: ENOENT/],
@@ -150,6 +160,9 @@ describe('satfarm sweep create with a bad spec', () => {
     expect(run.stderr).toMatch(expected);
     // The first line already names the file or the problem; at most one more line per problem.
     expect(run.stderr.split('\n')[0]).toMatch(/^satfarm: /);
+    // Errors quote values from the file: never a raw control character (a terminal would act on it).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(run.stdout).toBe('');
     const { rows } = await db.pool.query<{ sweeps: number; trials: number }>(
       'SELECT (SELECT count(*) FROM sweeps)::int AS sweeps, (SELECT count(*) FROM trials)::int AS trials',

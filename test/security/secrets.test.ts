@@ -10,6 +10,7 @@ import { createTestDatabase, redactUrl, type TestDatabase } from '@satfarm/db';
 import { InvalidRedisUrlError, redactRedisUrl, redisConnectionOptions } from '@satfarm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';
+import { type PasswordRedis, startPasswordRedis } from '../support/password-redis.ts';
 
 const SECRET = 's3cretpw';
 const PG_CLOSED = `postgres://u:${SECRET}@127.0.0.1:1/x`;
@@ -18,7 +19,10 @@ const REDIS_CLOSED = `redis://:${SECRET}@127.0.0.1:1`;
 let dir: string;
 let specFile: string;
 let db: TestDatabase;
+/** A live Redis that wants a password other than SECRET. */
+let locked: PasswordRedis;
 beforeAll(async () => {
+  locked = await startPasswordRedis('the-right-one');
   dir = await mkdtemp(join(tmpdir(), 'satfarm-secrets-'));
   specFile = join(dir, 'spec.yaml');
   await writeFile(
@@ -29,12 +33,22 @@ beforeAll(async () => {
   db = await createTestDatabase();
 });
 afterAll(async () => {
+  await locked?.stop();
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
 const pgDown = () => ({ DATABASE_URL: PG_CLOSED, REDIS_URL: TEST_REDIS_URL });
 const redisDown = () => ({ DATABASE_URL: db.url, REDIS_URL: REDIS_CLOSED });
+const lockedRedis = (url: (port: number) => string) => () => ({
+  DATABASE_URL: db.url,
+  REDIS_URL: url(locked.port),
+});
+const REFUSED = (url: string) =>
+  new RegExp(
+    `^satfarm: Redis at ${url} refused the password \\(WRONGPASS [^)]*\\): check REDIS_URL, as redis://`,
+    'm',
+  );
 
 /** [command, environment, the service the error must name] */
 const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
@@ -101,6 +115,36 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
     () => ({ REDIS_URL: `redis://:${SECRET}/x@127.0.0.1:1` }),
     /invalid Redis URL 'redis:\/\/\*\*\*@127\.0\.0\.1:1'/,
   ],
+  [
+    'sweep status with the password in the query string (Redis down)',
+    () => ['sweep', 'status', 'some-sweep'],
+    () => ({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:1/13?password=${SECRET}` }),
+    /cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/13\?password=\*\*\* within/,
+  ],
+  [
+    'worker with the password in the query string of a malformed URL',
+    () => ['worker'],
+    () => ({ REDIS_URL: `redis://127.0.0.1:notaport/13?password=${SECRET}` }),
+    /invalid Redis URL 'redis:\/\/127\.0\.0\.1:notaport\/13\?password=\*\*\*'/,
+  ],
+  [
+    'sweep status with a wrong password on a live Redis',
+    () => ['sweep', 'status', 'some-sweep'],
+    lockedRedis((port) => `redis://:${SECRET}@127.0.0.1:${port}/13`),
+    REFUSED('redis://:\\*\\*\\*@127\\.0\\.0\\.1:\\d+/13'),
+  ],
+  [
+    'worker with a wrong ?password= on a live Redis',
+    () => ['worker'],
+    lockedRedis((port) => `redis://127.0.0.1:${port}/13?password=${SECRET}`),
+    REFUSED('redis://127\\.0\\.0\\.1:\\d+/13\\?password=\\*\\*\\*'),
+  ],
+  [
+    'aggregator with no password on a live Redis that wants one',
+    () => ['aggregator'],
+    lockedRedis((port) => `redis://127.0.0.1:${port}/13`),
+    /^satfarm: Redis at redis:\/\/127\.0\.0\.1:\d+\/13 requires a password \(NOAUTH [^)]*\): put it in REDIS_URL/m,
+  ],
 ];
 
 describe('passwords in connection URLs', () => {
@@ -135,6 +179,10 @@ describe('URL redaction', () => {
     `redis://:${SECRET}/x@cache.example:1`,
     `redis://:${SECRET}#x@cache.example:1`,
     `redis://:${SECRET}@cache.example:notaport`,
+    `redis://cache.example:6380/2?password=${SECRET}`,
+    `redis://cache.example:6380/2?db=2&PASSWORD=${SECRET}`,
+    `redis://cache.example:notaport/2?password=${SECRET}`,
+    `http://cache.example/?password=${SECRET}`,
     `u:${SECRET}@cache.example`,
     `http://u:${SECRET}@cache.example`,
   ];

@@ -1,5 +1,6 @@
 // Standalone aggregator process: `node --import tsx apps/aggregator/src/main.ts`. Reads REDIS_URL and
 // DATABASE_URL; SIGTERM/SIGINT commit what is buffered and exit 0.
+import { escapeControlCharacters } from '@satfarm/contracts';
 import { startAggregator } from './start-aggregator.ts';
 
 try {
@@ -19,6 +20,8 @@ try {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (error) {
-  process.stderr.write(`satfarm aggregator: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Messages quote paths, URLs and ids: their control characters are escaped, as the CLI does.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`satfarm aggregator: ${escapeControlCharacters(message)}\n`);
   process.exit(1);
 }

@@ -1,3 +1,5 @@
+import { escapeControlCharacters } from '@satfarm/contracts';
+
 /** Plain-text tables and bars for people; scripts use --json. */
 export function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((r) => r.map((cell) => printable(String(cell))))];
@@ -36,11 +38,16 @@ export function percent(x: number, digits = 1): string {
 /**
  * Text from users or the database made safe for a terminal: control characters (C0, DEL, C1), which
  * could move the cursor, retitle the window or ring the bell, are shown as `\x1b`-style escapes.
+ * Everything a command prints that it did not write itself goes through here (tables do it per cell).
  */
 export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  return escapeControlCharacters(text);
+}
+
+/**
+ * One value as a JSON line for scripts. JSON.stringify escapes C0 but passes DEL and C1 through raw;
+ * as `\u` escapes they mean the same to a JSON reader and nothing to a terminal.
+ */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 }

@@ -13,6 +13,7 @@ import { registerSweep } from './commands/sweep.ts';
 import { registerTrain } from './commands/train.ts';
 import { readEnv, type SatfarmEnv } from './env.ts';
 import { UsageError } from './errors.ts';
+import { printable } from './format.ts';
 
 const program = new Command('satfarm')
   .description('layer-saturation training farm: which layers do work, and at what input resolution to train')
@@ -51,7 +52,9 @@ function reportError(error: unknown): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`satfarm: ${message.split('\n').join('\nsatfarm: ')}\n`);
+  // Messages quote names, ids and paths from users and the database: escape their control characters
+  // (line by line, so a multi-line message keeps one `satfarm:` prefix per line).
+  process.stderr.write(`satfarm: ${message.split('\n').map(printable).join('\nsatfarm: ')}\n`);
   return error instanceof UsageError ||
     (error instanceof Error && error.name.endsWith('ResolutionTooSmallError'))
     ? 2

@@ -1,6 +1,7 @@
 // Standalone worker process: `node --import tsx apps/worker/src/main.ts [--concurrency N] [--gpus 0,1] …`.
 // `satfarm worker` is the same over the CLI's env and flags. SIGTERM/SIGINT: stop after the current
 // epochs' checkpoints, hand the trials back to the queue, exit 0.
+import { escapeControlCharacters } from '@satfarm/contracts';
 import { parseWorkerArgs } from './cli-args.ts';
 import { startWorker } from './start-worker.ts';
 
@@ -18,6 +19,8 @@ try {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 } catch (error) {
-  process.stderr.write(`satfarm worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Messages quote paths, URLs and ids: their control characters are escaped, as the CLI does.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`satfarm worker: ${escapeControlCharacters(message)}\n`);
   process.exit(1);
 }

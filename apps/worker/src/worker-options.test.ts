@@ -35,6 +35,15 @@ describe('compileWorkerOptions with gpus', () => {
   });
 });
 
+describe('compileWorkerOptions workerId', () => {
+  it('refuses control characters (it is stored with each trial and printed), naming field and character', () => {
+    expect(compileWorkerOptions({ ...base, workerId: 'gpu-box 7' }).workerId).toBe('gpu-box 7');
+    expect(() => compileWorkerOptions({ ...base, workerId: 'w\u001b]0;x\u0007' })).toThrow(
+      /^invalid worker options: workerId: control character \\x1b at position 1 in "w\\x1b\]0;x\\x07"; expected printable text/,
+    );
+  });
+});
+
 describe('childConfigOf', () => {
   it("carries the worker's name and GPU to its trainer processes", () => {
     const o = compileWorkerOptions({ ...base, workerId: 'w', gpus: ['0', '1'] });

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { BackendName } from '@satfarm/contracts';
+import { BackendName, PrintableName } from '@satfarm/contracts';
 import type { Logger } from '@satfarm/queue';
 import { z } from 'zod';
 import { NVIDIA_GPUS_DIR } from './gpu-discovery.ts';
@@ -68,11 +68,8 @@ const WorkerOptionFields = z.object({
   fashionMnistDir: z.string().min(1),
   cifar10Dir: z.string().min(1).optional(),
   backend: BackendName.default('auto'),
-  workerId: z
-    .string()
-    .min(1)
-    .max(200)
-    .default(() => `${hostname()}:${process.pid}`),
+  // Stored with every trial it runs and printed from there: no control characters.
+  workerId: PrintableName.default(() => `${hostname()}:${process.pid}`),
   lockDurationMs: z.number().int().min(500).default(30_000),
   stalledIntervalMs: z.number().int().min(100).default(30_000),
   maxStalledCount: z.number().int().min(0).default(3),

@@ -48,3 +48,9 @@ export {
   TrialOutcome,
 } from './result-event.ts';
 export { InvalidValueError } from './invalid-value.ts';
+export {
+  escapeControlCharacters,
+  firstControlCharacter,
+  PRINTABLE_TEXT_RULE,
+  PrintableName,
+} from './printable-text.ts';

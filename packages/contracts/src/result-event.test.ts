@@ -69,4 +69,21 @@ describe('ResultEvent', () => {
     expect(ResultEvent.safeParse({ ...finished, at: 'yesterday' }).success).toBe(false);
     expect(ResultEvent.safeParse({ ...finished, extra: 1 }).success).toBe(false);
   });
+
+  it('refuses a worker id with control characters: it is stored and printed', () => {
+    const started = {
+      type: 'started',
+      ...ids,
+      attempt: 1,
+      worker: 'host:1',
+      backend: 'wasm',
+      device: 'cpu',
+      at: '2026-11-26T12:00:00Z',
+    };
+    expect(ResultEvent.safeParse(started).success).toBe(true);
+    const bad = ResultEvent.safeParse({ ...started, worker: 'host\u001b[2J' });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['worker'] });
+    expect(bad.error?.issues[0]?.message).toMatch(/control character \\x1b at position 4 in "host\\x1b\[2J"/);
+  });
 });

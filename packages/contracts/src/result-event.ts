@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EpochResult } from './epoch-result.ts';
+import { PrintableName } from './printable-text.ts';
 
 /** Sweep and trial ids are `stableHash` outputs: 32 lowercase hex characters. */
 export const EntityId = z.string().regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex characters');
@@ -23,7 +24,8 @@ export const StartedEvent = z
     trialId: EntityId,
     sweepId: EntityId,
     attempt: Attempt,
-    worker: z.string().min(1).max(200),
+    /** The worker id a person may choose (SATFARM_WORKER_ID): shown in results, so no control characters. */
+    worker: PrintableName,
     backend: z.string().min(1).max(100),
     device: z.string().max(500),
     at: Timestamp,

@@ -188,6 +188,28 @@ describe('bad specs name the path, the value and what is valid', () => {
     ]);
   });
 
+  it('names with control characters (C0 incl. NUL, DEL, C1), shown escaped', () => {
+    expect(problemsOf({ ...example(), name: 'evil\u001b]0;pwned\u0007' })).toEqual([
+      '  - name: control character \\x1b at position 4 (got "evil\\x1b]0;pwned\\x07"; expected printable text: ' +
+        'letters, digits, spaces and punctuation, no control characters (C0 such as NUL, tab, newline, ESC or BEL; DEL; C1))',
+    ]);
+    for (const [name, character] of [
+      ['a\u0000', '\\x00'],
+      ['tab\there', '\\x09'],
+      ['two\nlines', '\\x0a'],
+      ['del\u007f', '\\x7f'],
+      ['csi\u009b2J', '\\x9b'],
+    ]) {
+      expect(problemsOf({ ...example(), name })[0]).toContain(
+        `name: control character ${character} at position`,
+      );
+    }
+    // Everything else a person might type stays valid, Unicode included.
+    for (const name of ['fashion-resolution', 'Résolution 2 (ε=0.99) — 画像', 'it\'s; -- "x"']) {
+      expect(parseSweepSpec({ ...example(), name }).name).toBe(name);
+    }
+  });
+
   it('carries the zod issues and structured problems', () => {
     try {
       parseSweepSpec({ ...example(), retries: -1 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArchitectureName } from './architecture.ts';
 import { stableHash } from './canonical.ts';
+import { escapeControlCharacters, PrintableName } from './printable-text.ts';
 import {
   DatasetConfig,
   ProjectionConfig,
@@ -75,7 +76,8 @@ export type SweepGrid = z.infer<typeof SweepGrid>;
 /** A sweep: the cartesian product of `grid`, every trial sharing dataset, training and saturation settings. */
 export const SweepSpec = z
   .object({
-    name: z.string().min(1).max(200),
+    /** Printed by every command that shows the sweep: no control characters (terminal escapes). */
+    name: PrintableName,
     dataset: DatasetConfig,
     grid: SweepGrid,
     training: TrainingConfig,
@@ -266,9 +268,14 @@ function describeIssue(issue: z.core.$ZodIssue): SpecProblem[] {
       }));
     }
     case 'custom': {
-      const params = (issue.params ?? {}) as { problem?: string; expected?: string };
+      const params = (issue.params ?? {}) as { problem?: string; got?: string; expected?: string };
       return [
-        { path, problem: params.problem ?? issue.message, got, expected: params.expected ?? 'a valid value' },
+        {
+          path,
+          problem: params.problem ?? issue.message,
+          got: params.got ?? got,
+          expected: params.expected ?? 'a valid value',
+        },
       ];
     }
     case 'not_multiple_of':
@@ -301,7 +308,8 @@ function show(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // JSON escapes C0 but leaves DEL and C1 raw: a message must never carry a terminal escape.
+  return escapeControlCharacters(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 }
 
 function typeName(value: unknown): string {

@@ -18,3 +18,4 @@ export { createRng, mixSeeds, shuffledIndices } from './rng.ts';
 export { gatherBatch } from './batch.ts';
 export type { LoadDatasetConfig } from './load-dataset.ts';
 export { loadDataset, SYNTHETIC_DEFAULT_TEST, SYNTHETIC_DEFAULT_TRAIN } from './load-dataset.ts';
+export { makeDirectory } from './make-directory.ts';

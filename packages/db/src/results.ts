@@ -48,7 +48,13 @@ export async function sweepResults(pool: Pool, sweepId: string): Promise<TrialRe
   });
 }
 
-/** A trial by exact id or unique id prefix (at least 4 characters). */
+/** Candidates listed when a trial id prefix is ambiguous. */
+const LISTED_CANDIDATES = 8;
+
+/**
+ * A trial by exact id or unique id prefix (at least 4 characters). A prefix several trials share
+ * throws AmbiguousIdError listing them (id, what it trains, its sweep and when that was created).
+ */
 export async function findTrial(pool: Pool, idOrPrefix: string): Promise<TrialResult & { sweepId: string }> {
   return withClient(pool, async (client) => {
     const select = `SELECT sweep_id AS "sweepId", ${TRIAL_RESULT_COLUMNS} FROM trial_summary`;
@@ -57,15 +63,23 @@ export async function findTrial(pool: Pool, idOrPrefix: string): Promise<TrialRe
     ]);
     if (exact.rows[0] !== undefined) return exact.rows[0];
     if (/^[0-9a-f]{4,31}$/.test(idOrPrefix)) {
-      const ids = await client.query<{ id: string }>(
-        'SELECT id FROM trials WHERE starts_with(id, $1) ORDER BY id LIMIT 6',
+      const ids = await client.query<TrialCandidate>(
+        `SELECT t.id, t.architecture, t.resolution, t.seed, s.name AS "sweepName", s.created_at AS "createdAt",
+                count(*) OVER ()::int AS total
+         FROM trials t JOIN sweeps s ON s.id = t.sweep_id
+         WHERE starts_with(t.id, $1) ORDER BY s.created_at DESC, t.id LIMIT ${LISTED_CANDIDATES}`,
         [idOrPrefix],
       );
       if (ids.rows.length > 1)
         throw new AmbiguousIdError(
           'trial',
           idOrPrefix,
-          ids.rows.map((r) => r.id),
+          ids.rows.map((r) => ({
+            id: r.id,
+            label: `(${r.architecture} at ${r.resolution} px, seed ${r.seed}, of sweep ${JSON.stringify(r.sweepName)})`,
+            createdAt: r.createdAt,
+          })),
+          ids.rows[0]?.total,
         );
       const only = ids.rows[0];
       if (only !== undefined) {
@@ -81,6 +95,16 @@ export async function findTrial(pool: Pool, idOrPrefix: string): Promise<TrialRe
       'give a trial id or a unique prefix of at least 4 characters (`satfarm results SWEEP` lists them)',
     );
   });
+}
+
+interface TrialCandidate {
+  id: string;
+  architecture: string;
+  resolution: number;
+  seed: number;
+  sweepName: string;
+  createdAt: Date;
+  total: number;
 }
 
 export interface ResolutionSummaryRow {

@@ -111,32 +111,43 @@ export interface SweepRow {
 
 const SWEEP_COLUMNS = `id, name, status, spec, trial_count AS "trialCount", created_at AS "createdAt", completed_at AS "completedAt"`;
 
+/** An id prefix must be this long (and at most one shorter than an id) to count. */
+const ID_PREFIX = /^[0-9a-f]{4,31}$/;
+/** Candidates listed when a reference is ambiguous (the newest first). */
+const LISTED_CANDIDATES = 8;
+
 /**
- * A sweep by exact id, by name (the newest sweep of that name) or by a unique id prefix of at least
- * 4 characters. Throws NotFoundError (listing recent sweeps) or AmbiguousIdError.
+ * A sweep by exact id, by name or by an id prefix of at least 4 characters. An exact full id always
+ * wins. Otherwise the name and the prefix are looked up together and must fit exactly one sweep: two
+ * sweeps of one name (two specs, one `name`), a prefix several ids share, or a name that is also
+ * another sweep's id prefix throw AmbiguousIdError listing them (id, name, created time), since picking
+ * one would resume, cancel or report the wrong sweep silently. Nothing fits: NotFoundError listing
+ * recent sweeps.
  */
 export async function findSweep(pool: Pool, idOrName: string): Promise<SweepRow> {
   return withClient(pool, async (client) => {
-    const exact = await client.query<SweepRow>(
-      `SELECT ${SWEEP_COLUMNS} FROM sweeps WHERE id = $1
-       UNION ALL
-       (SELECT ${SWEEP_COLUMNS} FROM sweeps WHERE name = $1 ORDER BY created_at DESC, id LIMIT 1)`,
-      [idOrName],
-    );
+    const exact = await client.query<SweepRow>(`SELECT ${SWEEP_COLUMNS} FROM sweeps WHERE id = $1`, [
+      idOrName,
+    ]);
     if (exact.rows[0] !== undefined) return exact.rows[0];
-    if (/^[0-9a-f]{4,31}$/.test(idOrName)) {
-      const byPrefix = await client.query<SweepRow>(
-        `SELECT ${SWEEP_COLUMNS} FROM sweeps WHERE starts_with(id, $1) ORDER BY id LIMIT 6`,
-        [idOrName],
+    const matches = await client.query<SweepRow & { total: number }>(
+      `SELECT ${SWEEP_COLUMNS}, count(*) OVER ()::int AS total FROM sweeps
+       WHERE name = $1 OR ($2 AND starts_with(id, $1))
+       ORDER BY created_at DESC, id LIMIT ${LISTED_CANDIDATES}`,
+      [idOrName, ID_PREFIX.test(idOrName)],
+    );
+    const [first, second] = matches.rows;
+    if (first !== undefined && second === undefined) {
+      const { total: _total, ...sweep } = first;
+      return sweep;
+    }
+    if (first !== undefined) {
+      throw new AmbiguousIdError(
+        'sweep',
+        idOrName,
+        matches.rows.map((r) => ({ id: r.id, label: JSON.stringify(r.name), createdAt: r.createdAt })),
+        first.total,
       );
-      if (byPrefix.rows.length > 1) {
-        throw new AmbiguousIdError(
-          'sweep',
-          idOrName,
-          byPrefix.rows.map((r) => `${r.id} (${r.name})`),
-        );
-      }
-      if (byPrefix.rows[0] !== undefined) return byPrefix.rows[0];
     }
     const recent = await client.query<{ id: string; name: string }>(
       'SELECT id, name FROM sweeps ORDER BY created_at DESC, id LIMIT 5',

@@ -6,6 +6,7 @@ import {
   createSweep,
   createTestDatabase,
   findSweep,
+  findTrial,
   ingestEvents,
   InvalidTrialsError,
   markTrialsQueued,
@@ -80,12 +81,42 @@ describe('createSweep', () => {
 });
 
 describe('findSweep', () => {
-  it('finds by id, unique prefix and name (newest of that name)', async () => {
-    const older = await createSweep(db.pool, smallSpec({ name: 'find-me', retries: 1 }));
-    const newer = await createSweep(db.pool, smallSpec({ name: 'find-me', retries: 2 }));
+  it('finds by id, unique prefix and unique name', async () => {
+    const { sweepId } = await createSweep(db.pool, smallSpec({ name: 'find-me', retries: 1 }));
+    expect((await findSweep(db.pool, sweepId)).id).toBe(sweepId);
+    expect((await findSweep(db.pool, sweepId.slice(0, 12))).id).toBe(sweepId);
+    expect((await findSweep(db.pool, 'find-me')).id).toBe(sweepId);
+  });
+
+  it('refuses a name two sweeps share, listing both (id, name, created time); the full id still works', async () => {
+    const older = await createSweep(db.pool, smallSpec({ name: 'twice-named', retries: 1 }));
+    const newer = await createSweep(db.pool, smallSpec({ name: 'twice-named', retries: 2 }));
+    const error = await findSweep(db.pool, 'twice-named').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousIdError);
+    const ambiguous = error as AmbiguousIdError;
+    expect(ambiguous.candidates.map((c) => c.id)).toEqual([newer.sweepId, older.sweepId]);
+    expect(ambiguous.message).toMatch(
+      new RegExp(
+        `^"twice-named" is ambiguous: 2 sweeps match it by name or id prefix \\(${newer.sweepId} "twice-named", ` +
+          `created \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z; ${older.sweepId} "twice-named", created .*\\); give the full sweep id$`,
+      ),
+    );
     expect((await findSweep(db.pool, older.sweepId)).id).toBe(older.sweepId);
-    expect((await findSweep(db.pool, older.sweepId.slice(0, 12))).id).toBe(older.sweepId);
-    expect((await findSweep(db.pool, 'find-me')).id).toBe(newer.sweepId);
+    expect((await findSweep(db.pool, newer.sweepId)).id).toBe(newer.sweepId);
+  });
+
+  it('refuses a name that is also the start of another sweep id; an exact id beats a sweep named like it', async () => {
+    const target = await createSweep(db.pool, smallSpec({ name: 'the-target' }));
+    const prefix = target.sweepId.slice(0, 6);
+    const shadow = await createSweep(db.pool, smallSpec({ name: prefix }));
+    const error = await findSweep(db.pool, prefix).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousIdError);
+    expect((error as AmbiguousIdError).candidates.map((c) => c.id).sort()).toEqual(
+      [target.sweepId, shadow.sweepId].sort(),
+    );
+    const impostor = await createSweep(db.pool, smallSpec({ name: target.sweepId }));
+    expect((await findSweep(db.pool, target.sweepId)).id).toBe(target.sweepId);
+    expect((await findSweep(db.pool, impostor.sweepId)).name).toBe(target.sweepId);
   });
 
   it('explains what it accepts when nothing matches', async () => {
@@ -101,9 +132,32 @@ describe('findSweep', () => {
     );
     const error = await findSweep(db.pool, 'abcd00').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AmbiguousIdError);
-    expect((error as Error).message).toMatch(/2 sweep ids.*twin-a.*twin-b/);
+    expect((error as Error).message).toMatch(/2 sweeps match it .*twin-.*twin-/);
     expect((await findSweep(db.pool, 'abcd0000000000000000000000000002')).name).toBe('twin-b');
     await expect(findSweep(db.pool, 'abc')).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('findTrial', () => {
+  it('refuses a prefix several trials share, listing each with its sweep and its creation time', async () => {
+    await db.pool.query(
+      `INSERT INTO sweeps (id, name, spec, trial_count, created_at)
+       VALUES ('fedc0000000000000000000000000000', 'trial-twins', '{}', 2, '2026-05-01T08:00:00Z')`,
+    );
+    await db.pool.query(
+      `INSERT INTO trials (id, sweep_id, ordinal, config, architecture, variant, resolution, seed, width_multiplier, planned_epochs)
+       SELECT id, 'fedc0000000000000000000000000000', n, '{}', 'simple-cnn', 'widthMultiplier=1', 16, n, 1, 1
+       FROM (VALUES ('fedcba00000000000000000000000001', 1), ('fedcba00000000000000000000000002', 2)) AS t(id, n)`,
+    );
+    const error = await findTrial(db.pool, 'fedcba').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousIdError);
+    expect((error as Error).message).toBe(
+      '"fedcba" is ambiguous: 2 trials match it by id prefix (' +
+        'fedcba00000000000000000000000001 (simple-cnn at 16 px, seed 1, of sweep "trial-twins"), created 2026-05-01T08:00:00Z; ' +
+        'fedcba00000000000000000000000002 (simple-cnn at 16 px, seed 2, of sweep "trial-twins"), created 2026-05-01T08:00:00Z); ' +
+        'give the full trial id',
+    );
+    expect((await findTrial(db.pool, 'fedcba00000000000000000000000002')).seed).toBe(2);
   });
 });
 

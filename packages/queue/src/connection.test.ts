@@ -15,6 +15,15 @@ describe('redisConnectionOptions', () => {
     expect(o.port).toBe(6379);
     expect(o.db).toBe(0);
   });
+  it('reads ?password= (and &username=) as ioredis does; userinfo wins', () => {
+    expect(redisConnectionOptions('redis://h/2?password=p%26w')).toMatchObject({ db: 2, password: 'p&w' });
+    expect(redisConnectionOptions('redis://h?username=farm&password=pw')).toMatchObject({
+      username: 'farm',
+      password: 'pw',
+    });
+    expect(redisConnectionOptions('redis://:mine@h?password=other').password).toBe('mine');
+    expect(redisConnectionOptions('redis://h?username=farm').username).toBeUndefined();
+  });
   it('turns on TLS for rediss://', () => {
     expect(redisConnectionOptions('rediss://h:1').tls).toEqual({});
   });

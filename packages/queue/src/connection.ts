@@ -42,6 +42,13 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
     if (parsed.username !== '') out.username = decodeURIComponent(parsed.username);
   } else if (parsed.username !== '') {
     out.password = decodeURIComponent(parsed.username);
+  } else {
+    // `?password=…` (and `&username=…`), as ioredis's own URL parser reads them; ignoring them would
+    // turn a password the user gave into a puzzling NOAUTH.
+    const password = parsed.searchParams.get('password');
+    const username = parsed.searchParams.get('username');
+    if (password !== null && password !== '') out.password = password;
+    if (password !== null && username !== null && username !== '') out.username = username;
   }
   if (parsed.protocol === 'rediss:') out.tls = {};
   return out;

@@ -19,6 +19,28 @@ export class RedisUnreachableError extends Error {
   }
 }
 
+/**
+ * Redis answered but refused the credentials: the password in REDIS_URL is wrong (WRONGPASS, or
+ * `ERR invalid password` before Redis 6) or missing (NOAUTH). Said as such, not as "Connection is closed".
+ */
+export class RedisAuthError extends Error {
+  override readonly name = 'RedisAuthError';
+  constructor(
+    /** The URL with its password hidden. */
+    readonly url: string,
+    /** Redis's own reply, e.g. `WRONGPASS invalid username-password pair or user is disabled.` */
+    readonly reply: string,
+    options?: ErrorOptions,
+  ) {
+    const missing = reply.startsWith('NOAUTH');
+    super(
+      `Redis at ${url} ${missing ? 'requires a password' : 'refused the password'} (${reply.replace(/\.+$/, '')}): ` +
+        `${missing ? 'put it in' : 'check'} REDIS_URL, as redis://[user]:PASSWORD@host[:port][/db]`,
+      options,
+    );
+  }
+}
+
 /** A job's payload does not match its schema (on enqueue: a bug upstream; on dequeue: a foreign or old job). */
 export class InvalidJobError extends Error {
   override readonly name = 'InvalidJobError';

@@ -1,6 +1,6 @@
 export { checkRedis } from './check-redis.ts';
 export { createRedisConnection, type RedisConnectionOptions, redisConnectionOptions } from './connection.ts';
-export { InvalidJobError, InvalidRedisUrlError, RedisUnreachableError } from './errors.ts';
+export { InvalidJobError, InvalidRedisUrlError, RedisAuthError, RedisUnreachableError } from './errors.ts';
 export { type FarmQueues, openFarmQueues } from './farm-queues.ts';
 export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from './logger.ts';
 export { DEFAULT_PREFIX, QUEUE_NAMES, type QueueName } from './names.ts';

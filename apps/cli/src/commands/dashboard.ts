@@ -2,6 +2,7 @@ import { startDashboard } from '@satfarm/dashboard';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
+import { printable } from '../format.ts';
 
 export function registerDashboard(program: Command, env: () => SatfarmEnv): void {
   program
@@ -23,7 +24,8 @@ export function registerDashboard(program: Command, env: () => SatfarmEnv): void
       }
       const line = (level: string) => (message: string, fields?: Record<string, unknown>) => {
         const detail = fields === undefined ? '' : ` ${Object.values(fields).map(String).join('; ')}`;
-        process.stderr.write(`satfarm dashboard: ${level}${message}${detail}\n`);
+        // Details can quote what a browser asked for (paths, names): no raw control characters.
+        process.stderr.write(`satfarm dashboard: ${level}${printable(`${message}${detail}`)}\n`);
       };
       const dashboard = await startDashboard({
         databaseUrl: env().databaseUrl,

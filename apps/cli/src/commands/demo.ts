@@ -5,6 +5,7 @@ import { createSweepFromSpec, sweepProgress } from '@satfarm/scheduler';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { withFarm } from '../farm-context.ts';
+import { jsonLine, printable } from '../format.ts';
 import { integerFlag } from '../numbers.ts';
 import { readSpecFile } from '../spec-file.ts';
 import { migrateDatabase } from './db.ts';
@@ -62,7 +63,7 @@ async function demo(flags: DemoFlags, env: SatfarmEnv): Promise<void> {
     const created = await withFarm(env, async ({ pool, queues }) => {
       const out = await createSweepFromSpec({ pool, trialsQueue: queues.trials, spec });
       say(
-        `sweep ${spec.name} (${out.sweepId.slice(0, 8)}): ${out.trials} trials` +
+        `sweep ${printable(spec.name)} (${out.sweepId.slice(0, 8)}): ${out.trials} trials` +
           (out.created ? '' : ' (created before: only unfinished trials run)') +
           `; training with ${flags.workers} worker processes`,
       );
@@ -82,7 +83,7 @@ async function demo(flags: DemoFlags, env: SatfarmEnv): Promise<void> {
     const trials = await sweepResults(pool, id);
     const best = await bestResolutions(pool, id);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ sweepId: id, trials, recommendations: best })}\n`);
+      process.stdout.write(jsonLine({ sweepId: id, trials, recommendations: best }));
     } else {
       process.stdout.write(
         `\n${trialTable(trials)}\n\n${resolutionTable(await resolutionSummary(pool, id), best)}\n`,

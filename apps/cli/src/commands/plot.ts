@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
+import { printable } from '../format.ts';
 
 /** Neither a trial nor a sweep goes by what the user typed. */
 export class UnknownPlotTargetError extends Error {
@@ -38,7 +39,7 @@ export function registerPlot(program: Command, env: () => SatfarmEnv): void {
           const input = await loadSweepPlot(pool, target.sweep);
           return {
             svg: sweepSvg(input),
-            what: `sweep ${target.sweep.name} (${target.sweep.id.slice(0, 8)}): ${input.recommendations.length} architecture(s) with a recommended resolution`,
+            what: `sweep ${printable(target.sweep.name)} (${target.sweep.id.slice(0, 8)}): ${input.recommendations.length} architecture(s) with a recommended resolution`,
           };
         }
         const { trial } = target;
@@ -66,7 +67,7 @@ export function registerPlot(program: Command, env: () => SatfarmEnv): void {
           `--out: cannot write ${JSON.stringify(flags.out)} (${(error as Error).message})`,
         );
       }
-      process.stdout.write(`wrote ${flags.out}: ${what}\n`);
+      process.stdout.write(`wrote ${printable(flags.out)}: ${what}\n`);
     });
 }
 
@@ -83,13 +84,17 @@ function parseEpoch(raw: string): number {
  */
 async function resolveTarget(pool: Pool, ref: string): Promise<Target> {
   const [trial, sweep] = await Promise.allSettled([findTrial(pool, ref), findSweep(pool, ref)]);
+  // An exact full id always wins, even over a sweep named like it or a name two sweeps share.
+  if (trial.status === 'fulfilled' && trial.value.trialId === ref)
+    return { kind: 'trial', trial: trial.value };
+  if (sweep.status === 'fulfilled' && sweep.value.id === ref) return { kind: 'sweep', sweep: sweep.value };
   for (const outcome of [trial, sweep]) {
     // Ambiguity or an unreachable database says more than "not found".
     if (outcome.status === 'rejected' && !(outcome.reason instanceof NotFoundError)) throw outcome.reason;
   }
   if (trial.status === 'fulfilled' && sweep.status === 'fulfilled') {
     throw new UsageError(
-      `${JSON.stringify(ref)} fits trial ${trial.value.trialId} and sweep ${sweep.value.id} (${sweep.value.name}); type more characters`,
+      `${JSON.stringify(ref)} is ambiguous: it fits trial ${trial.value.trialId} and sweep ${sweep.value.id} (${JSON.stringify(sweep.value.name)}, created ${sweep.value.createdAt.toISOString()}); give the full id`,
     );
   }
   if (trial.status === 'fulfilled') return { kind: 'trial', trial: trial.value };

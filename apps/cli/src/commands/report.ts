@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { loadSweepPlot, loadTrialPlot } from '@satfarm/dashboard';
@@ -14,11 +14,13 @@ import { layerSaturationSvg, sweepSvg } from '@satfarm/plots';
 import { renderReport } from '@satfarm/report';
 import { recommendResolution } from '@satfarm/scheduler';
 import { sweepIdFor } from '@satfarm/contracts';
+import { makeDirectory } from '@satfarm/data';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
+import { printable } from '../format.ts';
 import { readSpecFile } from '../spec-file.ts';
 
 interface ReportFlags {
@@ -38,7 +40,8 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
     .action(async (ref: string, flags: ReportFlags) => {
       const notes = flags.notes === undefined ? undefined : await readText(flags.notes, '--notes');
       const assets = join(dirname(flags.out), basename(flags.out, '.md'));
-      await mkdir(assets, { recursive: true });
+      // Before the database is asked anything: a place that cannot be written fails at once.
+      await outputStep(assets, 'create the picture folder', () => makeDirectory(assets));
       const link = (file: string) => relative(dirname(flags.out), file);
       const markdown = await withPool(env().databaseUrl, async (pool) => {
         const sweep = await findSweep(pool, ref);
@@ -52,7 +55,8 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
         }
         const trials = await sweepResults(pool, sweep.id);
         const sweepPicture = join(assets, 'sweep.svg');
-        await writeFile(sweepPicture, sweepSvg(await loadSweepPlot(pool, sweep)));
+        const sweepSvgText = sweepSvg(await loadSweepPlot(pool, sweep));
+        await outputStep(sweepPicture, 'write', () => writeFile(sweepPicture, sweepSvgText));
         // One saturation picture per (variant, resolution): the first seed's completed trial.
         const trialPictures: { label: string; path: string }[] = [];
         const seen = new Set<string>();
@@ -61,7 +65,8 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
           if (trial.status !== 'completed' || seen.has(key)) continue;
           seen.add(key);
           const file = join(assets, `${key.replace(/[^a-z0-9.-]+/gi, '_')}.svg`);
-          await writeFile(file, layerSaturationSvg((await loadTrialPlot(pool, trial)).input));
+          const svg = layerSaturationSvg((await loadTrialPlot(pool, trial)).input);
+          await outputStep(file, 'write', () => writeFile(file, svg));
           trialPictures.push({
             label: `${trial.architecture} (${trial.variant}) at ${trial.resolution} px, seed ${trial.seed}: saturation per layer`,
             path: link(file),
@@ -90,9 +95,21 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
           notes,
         });
       });
-      await writeFile(flags.out, markdown);
-      process.stdout.write(`wrote ${flags.out} and its pictures in ${assets}/\n`);
+      await outputStep(flags.out, 'write', () => writeFile(flags.out, markdown));
+      process.stdout.write(`wrote ${printable(flags.out)} and its pictures in ${printable(assets)}/\n`);
     });
+}
+
+/** A file-system step on the report's output, failing as one `--out:` line with the path and OS error. */
+async function outputStep(path: string, what: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    // The OS message names the code, the call and the path that failed (perhaps a parent of `path`).
+    throw new UsageError(
+      `--out: cannot ${what} ${JSON.stringify(path)} (${(error as Error).message}); give a path in a directory you can write`,
+    );
+  }
 }
 
 async function readText(path: string, flag: string): Promise<string> {

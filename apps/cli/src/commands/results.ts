@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
-import { percent, table } from '../format.ts';
+import { jsonLine, percent, printable, table } from '../format.ts';
 import { numberFlag } from '../numbers.ts';
 
 const CSV_COLUMNS: (keyof TrialResult)[] = [
@@ -43,7 +43,7 @@ export function registerResults(program: Command, env: () => SatfarmEnv): void {
         const { id } = await findSweep(pool, sweep);
         return sweepResults(pool, id);
       });
-      if (flags.format === 'json') process.stdout.write(`${JSON.stringify({ trials })}\n`);
+      if (flags.format === 'json') process.stdout.write(jsonLine({ trials }));
       else if (flags.format === 'csv') process.stdout.write(toCsv(trials));
       else process.stdout.write(`${trialTable(trials)}\n`);
     });
@@ -72,7 +72,7 @@ export function registerResults(program: Command, env: () => SatfarmEnv): void {
         return { ...out, summary: await resolutionSummary(pool, out.sweepId) };
       });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ recommendations })}\n`);
+        process.stdout.write(jsonLine({ recommendations }));
         return;
       }
       process.stdout.write(
@@ -117,7 +117,7 @@ export function recommendationLines(recommendations: Recommendation[]): string {
         .map((t) => `${t.resolution}px: ${t.meanTailLength?.toFixed(1) ?? '–'}`)
         .join(', ');
       return (
-        `${r.architecture} (${r.variant}): best ${r.resolution} px (${percent(r.meanTestAccuracy, 2)}); ` +
+        `${printable(r.architecture)} (${printable(r.variant)}): best ${r.resolution} px (${percent(r.meanTestAccuracy, 2)}); ` +
         `use ${r.cheapestResolution} px (${percent(r.cheapestMeanTestAccuracy, 2)}, within ${r.tolerance * 100} points); ` +
         `receptive fields predict ≥ ${r.rfPredictedResolution ?? '?'} px → ${r.rfPredictedTriedResolution ?? '?'} px tried ` +
         `(${r.agree ? 'agrees' : 'disagrees'}); tail length ${tails}\n` +
@@ -153,7 +153,8 @@ export function resolutionTable(
 function toCsv(trials: TrialResult[]): string {
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return '';
-    const s = String(v);
+    // Escaped like everything printed, except newlines, which CSV quoting carries (error texts have them).
+    const s = String(v).split('\n').map(printable).join('\n');
     return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
   return (

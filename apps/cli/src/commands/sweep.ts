@@ -8,6 +8,7 @@ import {
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { withFarm } from '../farm-context.ts';
+import { jsonLine, printable } from '../format.ts';
 import { progressBar } from '../progress.ts';
 import { readSpecFile } from '../spec-file.ts';
 
@@ -47,7 +48,7 @@ export function registerSweep(program: Command, env: () => SatfarmEnv): void {
         const read = () => sweepProgress({ pool, trialsQueue: queues.trials, sweep: id });
         if (!flags.watch) {
           const report = await read();
-          process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : `${statusLine(report)}\n`);
+          process.stdout.write(flags.json ? jsonLine(report) : `${statusLine(report)}\n`);
           return;
         }
         await watchSweep(read, flags.json === true);
@@ -95,7 +96,8 @@ export function statusLine(r: SweepProgressReport): string {
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
-  return `${r.name} (${r.sweepId.slice(0, 8)}): ${r.status}; ${counts || 'no trials'}; epochs ${r.epochsDone}/${r.epochsExpected}`;
+  // The name comes from the database, where an old row may still hold a terminal escape.
+  return `${printable(r.name)} (${r.sweepId.slice(0, 8)}): ${r.status}; ${counts || 'no trials'}; epochs ${r.epochsDone}/${r.epochsExpected}`;
 }
 
 /**
@@ -113,9 +115,9 @@ export async function watchSweep(
     for (;;) {
       const report = await read();
       const line = statusLine(report);
-      if (json && line !== last) process.stdout.write(`${JSON.stringify(report)}\n`);
+      if (json && line !== last) process.stdout.write(jsonLine(report));
       if (!json) {
-        const payload = { name: report.name, counts: line.split('; ')[1] ?? '' };
+        const payload = { name: printable(report.name), counts: line.split('; ')[1] ?? '' };
         if (!started) bar.start(report.epochsExpected, payload);
         started = true;
         bar.update(report.epochsDone, payload);

@@ -2,7 +2,7 @@ import { BACKENDS, BackendName, DATASETS, TrialConfig, type EpochResult } from '
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { describeIssues, UsageError, type FlagNames } from '../errors.ts';
-import { bar, percent, table } from '../format.ts';
+import { bar, percent, printable, table } from '../format.ts';
 import { integerFlag, numberFlag } from '../numbers.ts';
 import { progressBar } from '../progress.ts';
 
@@ -137,7 +137,7 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
   if (!json) {
     process.stderr.write(
       `training ${config.architecture} at ${config.resolution} px on ${dataset.name} ` +
-        `(${dataset.train.count} train / ${dataset.test.count} test) with ${backend.device}\n`,
+        `(${dataset.train.count} train / ${dataset.test.count} test) with ${printable(backend.device)}\n`,
     );
   }
   const progress = progressBar(!json, ' epoch {epoch} {phase} [{bar}] {value}/{total} batches');
