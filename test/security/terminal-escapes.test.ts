@@ -59,6 +59,13 @@ const CASES: [string, () => string[], number, 'stdout' | 'stderr', RegExp][] = [
     /^satfarm: no sweep matches "x\\x9b2J\\x7f"/m,
   ],
   [
+    'sql (a table cell)',
+    () => ['sql', 'SELECT name FROM sweeps'],
+    0,
+    'stdout',
+    /^evil\\x1b\]0;pwned\\x07\\x1b\[2J\\x9b31m\\x7f$/m,
+  ],
+  [
     'plot (the summary line)',
     () => ['plot', SWEEP_ID, '--out', join(dir, 'sweep.svg')],
     0,
@@ -84,5 +91,14 @@ describe('names with terminal escapes in JSON output', () => {
     expect(run.stdout).not.toMatch(RAW_CONTROL);
     expect(run.stdout).toContain('"name":"evil\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u007f"');
     expect((JSON.parse(run.stdout) as { name: string }).name).toBe(HOSTILE);
+  });
+});
+
+describe('sql --json', () => {
+  it('streams the name with DEL and C1 as \\u escapes too', async () => {
+    const run = await satfarm(['sql', 'SELECT name FROM sweeps', '--json'], env(), { timeoutMs: 30_000 });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(RAW_CONTROL);
+    expect((JSON.parse(run.stdout) as { rows: string[][] }).rows).toEqual([[HOSTILE]]);
   });
 });

@@ -49,5 +49,13 @@ export function printable(text: string): string {
  * as `\u` escapes they mean the same to a JSON reader and nothing to a terminal.
  */
 export function jsonLine(value: unknown): string {
-  return `${JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+  return `${jsonText(value)}\n`;
+}
+
+/** `JSON.stringify(value)` with DEL and C1 escaped too (see jsonLine), for JSON written in pieces. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

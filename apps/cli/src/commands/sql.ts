@@ -3,7 +3,7 @@ import { runReadOnlySql, streamReadOnlySql } from '@satfarm/db';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
-import { table } from '../format.ts';
+import { jsonText, table } from '../format.ts';
 
 /** Rows a table shows unless told otherwise: a table is for reading, `--json` for everything. */
 const TABLE_ROWS = 1000;
@@ -75,9 +75,9 @@ async function printJson(
     databaseUrl,
     statement,
     {
-      columns: (names) => write(`{"columns":${JSON.stringify(names)},"rows":[`),
+      columns: (names) => write(`{"columns":${jsonText(names)},"rows":[`),
       rows: async (batch) => {
-        const text = batch.map((row) => JSON.stringify(row)).join(',');
+        const text = batch.map((row) => jsonText(row)).join(',');
         await write(rowsWritten === 0 ? text : `,${text}`);
         rowsWritten += batch.length;
       },
