@@ -8,16 +8,20 @@ export interface ClassifiedError {
   databaseDown: boolean;
 }
 
-/** Maps a failure to an HTTP status and words for a person. */
+/** What a reader is told about an unexpected failure: its message may hold paths, SQL or worse. */
+export const INTERNAL_ERROR_MESSAGE = 'The dashboard failed to answer this request; its log has the details.';
+
+/**
+ * Maps a failure to an HTTP status and words for a person. Only errors the dashboard expects (a
+ * reference that matches nothing, a bad parameter, the database away) pass their message on; any
+ * other error becomes a 500 that says nothing about it.
+ */
 export function classifyError(error: unknown): ClassifiedError {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof NotFoundError)
+  // An epoch the trial does not have is as missing as an unknown trial.
+  if (error instanceof NotFoundError || error instanceof EpochNotStoredError)
     return { status: 404, heading: 'Not found', message, databaseDown: false };
-  if (
-    error instanceof AmbiguousIdError ||
-    error instanceof EpochNotStoredError ||
-    error instanceof BadRequestError
-  ) {
+  if (error instanceof AmbiguousIdError || error instanceof BadRequestError) {
     return { status: 400, heading: 'Cannot show that', message, databaseDown: false };
   }
   if (error instanceof DatabaseUnreachableError || isConnectionFailure(error)) {
@@ -28,7 +32,12 @@ export function classifyError(error: unknown): ClassifiedError {
       databaseDown: true,
     };
   }
-  return { status: 500, heading: 'Something went wrong', message, databaseDown: false };
+  return {
+    status: 500,
+    heading: 'Something went wrong',
+    message: INTERNAL_ERROR_MESSAGE,
+    databaseDown: false,
+  };
 }
 
 /**
@@ -42,7 +51,8 @@ function isConnectionFailure(error: unknown): boolean {
     if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)) return true;
   }
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+  // `Query read timeout`: pg's query_timeout ran out (the health probe's SELECT 1 got no answer).
+  return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(
     message,
   );
 }

@@ -1,20 +1,15 @@
-import {
-  findSweep,
-  findTrial,
-  type Pool,
-  sweepResults,
-  sweepStatus,
-  trialEpochs,
-  withClient,
-} from '@satfarm/db';
+import { findSweep, findTrial, type Pool, trialEpochs } from '@satfarm/db';
 import { layerSaturationSvg, sweepSvg, trialCurvesSvg } from '@satfarm/plots';
-import { BadRequestError, EpochNotStoredError } from './errors.ts';
+import { checkHealth } from './health.ts';
+import { sweepData, trialData } from './page-data.ts';
 import { sweepPage } from './pages/sweep-page.ts';
 import { sweepsPage } from './pages/sweeps-page.ts';
 import { trialPage } from './pages/trial-page.ts';
-import { loadSweepPlot, loadTrialPlot } from './plot-data.ts';
+import { loadTrialPlot } from './plot-data.ts';
 import { listSweeps } from './queries.ts';
+import { epochParam, pageQuery } from './query-params.ts';
 import { staticAsset } from './static-assets.ts';
+import type { SweepPlotCache } from './sweep-plot-cache.ts';
 
 export interface Reply {
   status: number;
@@ -23,7 +18,14 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-type Handler = (pool: Pool, params: string[], query: URLSearchParams) => Promise<Reply>;
+/** What a route may use: the dashboard's pool, the one-connection pool /healthz has to itself, the sweep plots. */
+export interface RouteContext {
+  pool: Pool;
+  healthPool: Pool;
+  plots: SweepPlotCache;
+}
+
+type Handler = (context: RouteContext, params: string[], query: URLSearchParams) => Promise<Reply>;
 
 const HTML = 'text/html; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -39,43 +41,44 @@ const json = (value: unknown): Reply => ok(JSON_TYPE, `${JSON.stringify(value)}\
 
 /** Every route; paths are matched whole, captures are URL-decoded sweep/trial references. */
 export const ROUTES: readonly { pattern: RegExp; handler: Handler }[] = [
-  { pattern: /^\/$/, handler: async (pool) => ok(HTML, sweepsPage(await listSweeps(pool))) },
+  { pattern: /^\/$/, handler: async ({ pool }) => ok(HTML, sweepsPage(await listSweeps(pool))) },
   {
     pattern: /^\/sweeps\/([^/]+)$/,
-    handler: async (pool, [ref]) => ok(HTML, sweepPage(await sweepData(pool, ref!))),
+    handler: async (context, [ref], query) => ok(HTML, sweepPage(await sweepData(context, ref!, query))),
   },
   {
     pattern: /^\/sweeps\/([^/]+)\/plot\.svg$/,
-    handler: async (pool, [ref]) => {
+    handler: async ({ pool, plots }, [ref]) => {
       const sweep = await findSweep(pool, ref!);
-      return ok(SVG, sweepSvg(await loadSweepPlot(pool, sweep)));
+      return ok(SVG, sweepSvg(await plots.plot(pool, sweep)));
     },
   },
   {
     pattern: /^\/trials\/([^/]+)$/,
-    handler: async (pool, [ref], query) =>
-      ok(HTML, trialPage(await trialData(pool, ref!, epochParam(query)))),
+    handler: async ({ pool }, [ref], query) => ok(HTML, trialPage(await trialData(pool, ref!, query))),
   },
   {
     pattern: /^\/trials\/([^/]+)\/saturation\.svg$/,
-    handler: async (pool, [ref], query) => {
+    handler: async ({ pool }, [ref], query) => {
+      const epoch = epochParam(query);
       const trial = await findTrial(pool, ref!);
-      const { input } = await loadTrialPlot(pool, trial, epochParam(query));
+      const { input } = await loadTrialPlot(pool, trial, epoch);
       return ok(SVG, layerSaturationSvg(input, { idPrefix: 'trial-saturation' }));
     },
   },
   {
     pattern: /^\/trials\/([^/]+)\/curves\.svg$/,
-    handler: async (pool, [ref]) => {
+    handler: async ({ pool }, [ref]) => {
       const trial = await findTrial(pool, ref!);
       return ok(SVG, trialCurvesSvg(await trialEpochs(pool, trial.trialId)));
     },
   },
-  { pattern: /^\/api\/sweeps$/, handler: async (pool) => json({ sweeps: await listSweeps(pool) }) },
+  { pattern: /^\/api\/sweeps$/, handler: async ({ pool }) => json({ sweeps: await listSweeps(pool) }) },
   {
     pattern: /^\/api\/sweeps\/([^/]+)$/,
-    handler: async (pool, [ref]) => {
-      const { sweep, progress, trials, plot } = await sweepData(pool, ref!);
+    handler: async (context, [ref], query) => {
+      const { sweep, progress, page, trials, plot } = await sweepData(context, ref!, query);
+      const link = (n: number) => `/api/sweeps/${sweep.id}${pageQuery(page, n)}`;
       return json({
         sweep: {
           id: sweep.id,
@@ -87,77 +90,44 @@ export const ROUTES: readonly { pattern: RegExp; handler: Handler }[] = [
         progress,
         summary: plot.summary,
         recommendations: plot.recommendations,
+        page: {
+          number: page.number,
+          limit: page.limit,
+          offset: page.offset,
+          total: page.total,
+          pages: page.pages,
+          previous: page.number > 1 ? link(page.number - 1) : null,
+          next: page.number < page.pages ? link(page.number + 1) : null,
+        },
         trials,
       });
     },
   },
   {
     pattern: /^\/api\/trials\/([^/]+)$/,
-    handler: async (pool, [ref], query) => {
-      const trial = await findTrial(pool, ref!);
+    handler: async ({ pool }, [ref], query) => {
       const epoch = epochParam(query);
+      const trial = await findTrial(pool, ref!);
       const epochs = await trialEpochs(pool, trial.trialId);
-      if (epochs.length === 0) return json({ trial, epochs, epoch: null, layers: [] });
+      // Before the first epoch there is nothing to show, which is no error unless an epoch was asked for.
+      if (epochs.length === 0 && epoch === undefined) return json({ trial, epochs, epoch: null, layers: [] });
       const { input } = await loadTrialPlot(pool, trial, epoch);
       return json({ trial, epochs, epoch: input.epoch, layers: input.layers });
     },
   },
   {
     pattern: /^\/healthz$/,
-    handler: async (pool) => {
-      await withClient(pool, (client) => client.query('SELECT 1'));
+    handler: async ({ healthPool }) => {
+      await checkHealth(healthPool);
       return json({ ok: true, database: 'up' });
     },
   },
   {
     pattern: /^\/static\/([\w.-]+)$/,
-    handler: async (_pool, [name]) => {
+    handler: async (_context, [name]) => {
       const asset = staticAsset(name!);
       if (asset === undefined) return { status: 404, type: 'text/plain; charset=utf-8', body: 'not found\n' };
       return ok(asset.type, asset.body);
     },
   },
 ];
-
-async function sweepData(pool: Pool, ref: string) {
-  const sweep = await findSweep(pool, ref);
-  const [progress, trials, plot] = await Promise.all([
-    sweepStatus(pool, sweep.id),
-    sweepResults(pool, sweep.id),
-    loadSweepPlot(pool, sweep),
-  ]);
-  return { sweep, progress, trials, plot, svg: sweepSvg(plot, { idPrefix: 'sweep-plot' }) };
-}
-
-async function trialData(pool: Pool, ref: string, epoch: number | undefined) {
-  const trial = await findTrial(pool, ref);
-  const [sweep, epochs] = await Promise.all([
-    findSweep(pool, trial.sweepId),
-    trialEpochs(pool, trial.trialId),
-  ]);
-  let plot: Awaited<ReturnType<typeof loadTrialPlot>> | undefined;
-  try {
-    plot = await loadTrialPlot(pool, trial, epoch);
-  } catch (error) {
-    // Before the first epoch the page still shows the trial; a wrong ?epoch is the reader's mistake.
-    if (!(error instanceof EpochNotStoredError && epoch === undefined)) throw error;
-  }
-  return {
-    trial,
-    sweepName: sweep.name,
-    epochs,
-    epoch: plot?.input.epoch,
-    saturationSvg:
-      plot === undefined ? undefined : layerSaturationSvg(plot.input, { idPrefix: 'trial-saturation' }),
-    curvesSvg: trialCurvesSvg(epochs),
-  };
-}
-
-function epochParam(query: URLSearchParams): number | undefined {
-  const raw = query.get('epoch');
-  if (raw === null || raw === '') return undefined;
-  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) {
-    throw new BadRequestError(`epoch: got ${JSON.stringify(raw)}; expected a whole number ≥ 1`);
-  }
-  return Number(raw);
-}

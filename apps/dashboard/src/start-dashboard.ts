@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { createPool, type Pool } from '@satfarm/db';
 import { classifyError } from './classify-error.ts';
-import { InvalidDashboardOptionError } from './errors.ts';
+import { BadRequestError, InvalidDashboardOptionError } from './errors.ts';
+import { healthPoolFor } from './health.ts';
+import { hostChecker } from './host-header.ts';
 import { errorPage } from './pages/error-page.ts';
 import { type Reply, ROUTES } from './routes.ts';
+import { SweepPlotCache } from './sweep-plot-cache.ts';
 
 /** The logging the dashboard does (a structural subset of @satfarm/queue's Logger). */
 export interface DashboardLogger {
@@ -68,7 +72,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       applicationName: 'satfarm-dashboard',
       onIdleError: (error) => logger?.warn('idle database connection failed', { error: error.message }),
     });
-  const allowedHost = hostChecker(host);
+  const healthPool = healthPoolFor(pool);
+  const plots = new SweepPlotCache();
+  // Known once listening: whether the address bound is loopback decides which Host headers pass.
+  let allowedHost: (header: string | undefined) => boolean = () => false;
   let databaseDown = false;
 
   const server = createServer((request, response) => {
@@ -99,7 +106,17 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
       return;
     }
-    const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://dashboard.invalid');
+    } catch {
+      send(
+        response,
+        method,
+        replyForError('/', new BadRequestError('the request target is not a valid URL')),
+      );
+      return;
+    }
     const route = match(url.pathname);
     if (route === undefined) {
       send(response, method, replyForError(url.pathname, new NotFoundPath(url.pathname)));
@@ -107,7 +124,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }
     let reply: Reply;
     try {
-      reply = await route.handler(pool, route.params, url.searchParams);
+      reply = await route.handler({ pool, healthPool, plots }, route.params, url.searchParams);
       if (databaseDown) logger?.warn('database reachable again');
       databaseDown = false;
     } catch (error) {
@@ -124,8 +141,18 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         body: errorPage(404, 'Not found', `nothing lives at ${path}`, false),
       };
     }
-    const c = classifyError(error);
-    if (c.status === 500) logger?.error('dashboard request failed', { path, error: String(error) });
+    let c = classifyError(error);
+    if (c.status === 500) {
+      // The reader gets a reference, the log gets the error: messages of unexpected errors can hold
+      // file paths, SQL or stack frames that are nobody's business beyond this machine's operator.
+      const reference = randomUUID().slice(0, 8);
+      c = { ...c, message: `${c.message} (reference ${reference})` };
+      logger?.error('dashboard request failed', {
+        path,
+        reference,
+        error: error instanceof Error ? (error.stack ?? String(error)) : String(error),
+      });
+    }
     if (c.databaseDown && !databaseDown) logger?.warn('database unreachable', { error: c.message });
     databaseDown = c.databaseDown;
     if (path.startsWith('/api/') || path === '/healthz' || path.endsWith('.svg')) {
@@ -151,6 +178,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
     });
   } catch (error) {
+    await healthPool.end();
     if (ownsPool) await pool.end();
     throw new InvalidDashboardOptionError(
       'host/port',
@@ -160,6 +188,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
   const address = server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  allowedHost = hostChecker(host, typeof address === 'object' && address !== null ? address.address : host);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${boundPort}/`,
@@ -171,6 +200,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await healthPool.end();
         if (ownsPool) await pool.end();
       })();
       return closing;
@@ -206,17 +236,4 @@ function send(response: ServerResponse, method: string, reply: Reply): void {
     'Content-Length': String(body.length),
   });
   response.end(method === 'HEAD' ? undefined : body);
-}
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/** Accepts any Host when bound beyond loopback; loopback names only when bound to loopback. */
-function hostChecker(bound: string): (header: string | undefined) => boolean {
-  const loopback = LOOPBACK_NAMES.has(bound) || bound.startsWith('127.');
-  if (!loopback) return () => true;
-  return (header) => {
-    if (header === undefined) return true; // HTTP/1.0 clients
-    const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]!;
-    return LOOPBACK_NAMES.has(name.toLowerCase()) || name.startsWith('127.') || name === bound;
-  };
 }

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 
-/** The page's only script and stylesheet, read once at start; served as files so the CSP can forbid inline code. */
-const ASSETS: Record<string, { type: string; file: string }> = {
-  'app.js': { type: 'text/javascript; charset=utf-8', file: 'app.js' },
-  'style.css': { type: 'text/css; charset=utf-8', file: 'style.css' },
-};
+/**
+ * The page's only script and stylesheet, read once; served as files so the CSP can forbid inline
+ * code. A Map, not an object literal: `ASSETS['constructor']` would find Object.prototype's and
+ * answer with an error naming the install path.
+ */
+const ASSETS = new Map<string, { type: string; file: string }>([
+  ['app.js', { type: 'text/javascript; charset=utf-8', file: 'app.js' }],
+  ['style.css', { type: 'text/css; charset=utf-8', file: 'style.css' }],
+]);
 
 const cache = new Map<string, { type: string; body: Buffer }>();
 
 export function staticAsset(name: string): { type: string; body: Buffer } | undefined {
-  const entry = ASSETS[name];
+  const entry = ASSETS.get(name);
   if (entry === undefined) return undefined;
   let asset = cache.get(name);
   if (asset === undefined) {

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -23,5 +24,25 @@ export function rawRequest(
     });
     req.on('error', reject);
     req.end(method === 'POST' || method === 'PUT' || method === 'PATCH' ? '{"name":"x"}' : undefined);
+  });
+}
+
+/**
+ * Sends `head` (request line and headers, CRLF-separated, without the blank line) as written over
+ * a plain socket and returns the status: for Host headers node's client would fix up or refuse.
+ */
+export function rawSocketRequest(port: number, head: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`${head}\r\nConnection: close\r\n\r\n`));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const status = /^HTTP\/1\.[01] (\d{3}) /.exec(text)?.[1];
+      resolve({ status: status === undefined ? 0 : Number(status), text });
+    });
   });
 }

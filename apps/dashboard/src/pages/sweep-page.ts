@@ -1,19 +1,23 @@
 import type { ResolutionSummaryRow, SweepProgress, SweepRow, TrialResult } from '@satfarm/db';
 import { meanStd, type SweepPlotInput } from '@satfarm/plots';
 import { html, type SafeHtml, trusted } from '../html.ts';
+import type { Page } from '../query-params.ts';
 import { page } from './layout.ts';
+import { pager } from './pager.ts';
 import { percent, progress, statusBadge, when } from './parts.ts';
 
 export interface SweepPageData {
   sweep: SweepRow;
   progress: SweepProgress;
+  /** Which trials `trials` holds: one page of the sweep's, in expansion order. */
+  page: Page;
   trials: readonly TrialResult[];
   plot: Omit<SweepPlotInput, 'summary'> & { summary: readonly ResolutionSummaryRow[] };
   /** The sweep plot (SVG from @satfarm/plots). */
   svg: string;
 }
 
-/** `/sweeps/:id`: progress, recommendation, resolution summary, the sweep plot and every trial. */
+/** `/sweeps/:id`: progress, recommendation, resolution summary, the sweep plot and a page of trials. */
 export function sweepPage(data: SweepPageData): string {
   const { sweep, plot } = data;
   const p = data.progress;
@@ -47,7 +51,7 @@ ${summaryTable(plot)}
 </section>
 <section data-live-id="trials">
 <h2>Trials</h2>
-${trialsTable(data.trials)}
+${trialsSection(data, `/sweeps/${sweep.id}`)}
 </section>`;
   return page({
     title: sweep.name,
@@ -87,8 +91,15 @@ function summaryTable(plot: SweepPageData['plot']): SafeHtml {
 <tbody>${rows}</tbody></table>`;
 }
 
+/** The page of trials between two pagers (the lower one only when there are other pages to go to). */
+function trialsSection(data: SweepPageData, path: string): SafeHtml {
+  if (data.page.total === 0) return html`<p class="empty">This sweep has no trials.</p>`;
+  return html`${pager(data.page, path, 'trials')}
+${trialsTable(data.trials)}
+${data.page.pages > 1 ? pager(data.page, path, 'trials') : ''}`;
+}
+
 function trialsTable(trials: readonly TrialResult[]): SafeHtml {
-  if (trials.length === 0) return html`<p class="empty">This sweep has no trials.</p>`;
   return html`<table class="trials">
 <thead><tr><th>trial</th><th>architecture</th><th class="num">resolution</th><th class="num">seed</th><th>status</th><th class="num">epochs</th><th class="num">test accuracy</th><th class="num">eval saturation</th><th class="num">seconds</th></tr></thead>
 <tbody>${trials.map(
