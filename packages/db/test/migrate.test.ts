@@ -34,7 +34,11 @@ describe('migrate', () => {
     const first = await migrate(db.pool);
     expect(first.applied).toEqual(MIGRATIONS.map((m) => m.version));
     const second = await migrate(db.pool);
-    expect(second).toEqual({ applied: [], current: MIGRATIONS.length });
+    expect(second).toEqual({
+      applied: [],
+      current: MIGRATIONS.length,
+      sqlReader: { ready: true, created: false },
+    });
     expect(await tableNames(db)).toEqual([
       'epoch_metrics',
       'layer_metrics',
@@ -49,6 +53,24 @@ describe('migrate', () => {
       'trial_summary',
       'trials',
     ]);
+  });
+
+  it('gives satfarm sql a login that may read the results and nothing private', async () => {
+    const db = await emptyDatabase();
+    const result = await migrate(db.pool);
+    expect(result.sqlReader.ready).toBe(true);
+    const { rows } = await db.pool.query<{
+      role: string;
+      superuser: boolean;
+      trials: boolean;
+      secret: boolean;
+    }>(
+      `SELECT r.rolname AS role, r.rolsuper AS superuser,
+              has_table_privilege(r.rolname, 'trials', 'SELECT') AS trials,
+              has_schema_privilege(r.rolname, 'satfarm_private', 'USAGE') AS secret
+       FROM pg_roles r JOIN satfarm_private.sql_reader s ON s.role = r.rolname`,
+    );
+    expect(rows).toEqual([{ role: 'satfarm_sql', superuser: false, trials: true, secret: false }]);
   });
 
   it('is safe when two processes migrate at the same time', async () => {
