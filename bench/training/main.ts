@@ -7,11 +7,14 @@
  *   satfarm's matrix products, in the same round → webgpuFilterGradSpeedup
  * - vgg11 at width ¼, 32 px, on the fastest backend listed (webgpu, else wasm): step time with and
  *   without saturation tracking, interleaved round by round → trackingOverhead
+ * - per backend, in a run of its own after the timed rounds: the bench CNN's traffic per step
+ *   (`benchCnn.perStep`: kernels, host tensors, reads, main-thread ms; on webgpu also GPU dispatches,
+ *   uploads, uniform writes, buffer reads and submits — see countActivity)
  */
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, selectBackend, useWebgpuFilterGrad } from '@satfarm/training';
 import { parseBenchArgs } from './args.ts';
-import { type Measurement, measureTraining, median, type Network } from './measure.ts';
+import { type Measurement, measureTraining, median, type Network, type StepActivity } from './measure.ts';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const { rounds, batch, backends, json } = options;
@@ -46,6 +49,15 @@ async function measureOn(backend: BackendName, net: Network, tracking = true): P
   return measureTraining(net, { batch, ...steps, tracking, backend });
 }
 
+/** The bench CNN's traffic per step, counted in a run of its own (the wrappers stay out of the timed runs). */
+async function countOn(backend: BackendName): Promise<StepActivity> {
+  await selectBackend(backend);
+  const steps = backend === 'cpu' ? { steps: 1, warmup: 1 } : { steps: 4, warmup: 2 };
+  const m = await measureTraining(benchCnn, { batch, ...steps, tracking: true, backend, count: true });
+  if (m.perStep === undefined) throw new Error(`no counts from the ${backend} run`);
+  return m.perStep;
+}
+
 const devices: Partial<Record<BackendName, string>> = {};
 const speeds: Partial<Record<BackendName, number[]>> = {};
 const stockFilterGrad: number[] = [];
@@ -67,7 +79,7 @@ for (let r = 0; r < rounds; r++) {
         stockFilterGrad.push(stock.samplesPerSecond);
         line.push(`webgpu-stock-filter-grad ${stock.samplesPerSecond.toFixed(0)}`);
       } finally {
-        useWebgpuFilterGrad('matmul');
+        useWebgpuFilterGrad('tiled');
       }
     }
   }
@@ -88,6 +100,29 @@ for (let r = 0; r < rounds; r++) {
   log(`round ${r + 1}/${rounds}, bench CNN samples/s at batch ${batch}: ${line.join('; ')}`);
 }
 
+const perStep: Partial<Record<BackendName, StepActivity>> = {};
+for (const backend of backends) {
+  perStep[backend] = await countOn(backend);
+  log(`per step on ${backend}: ${describeActivity(perStep[backend]!)}`);
+}
+
+function describeActivity(a: StepActivity): string {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+  const parts = [
+    `${a.kernels.toFixed(0)} kernels`,
+    `${a.hostTensors.count.toFixed(1)} host tensors (${kb(a.hostTensors.bytes)}; input ${kb(a.inputBytes)})`,
+    `${a.reads.count.toFixed(1)} reads`,
+    `${a.mainThreadMs.toFixed(1)} ms main thread`,
+  ];
+  if (a.gpu) {
+    parts.push(
+      `GPU: ${a.gpu.dispatches.toFixed(0)} dispatches, ${a.gpu.uploads.count.toFixed(1)} uploads (${kb(a.gpu.uploads.bytes)}), ` +
+        `${a.gpu.uniformWrites.count.toFixed(0)} uniform writes, ${a.gpu.reads.count.toFixed(1)} reads, ${a.gpu.submits.toFixed(1)} submits`,
+    );
+  }
+  return parts.join(', ');
+}
+
 /** Median over rounds of the per-round ratio a/b (same round, same load). */
 function ratio(a: number[] | undefined, b: number[] | undefined): number | undefined {
   if (!a || !b) return undefined;
@@ -102,6 +137,7 @@ const result = {
   rounds,
   benchCnn: {
     samplesPerSecond,
+    perStep,
     ...(stockFilterGrad.length > 0 ? { webgpuStockFilterGradSamplesPerSecond: median(stockFilterGrad) } : {}),
   },
   wasmOverCpu: ratio(speeds.wasm, speeds.cpu),

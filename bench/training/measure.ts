@@ -1,6 +1,7 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { TrialConfig, type ArchitectureName } from '@satfarm/contracts';
-import { normalize, syntheticDataset } from '@satfarm/data';
-import { trainTrial } from '@satfarm/training';
+import { type Dataset, normalize, syntheticDataset } from '@satfarm/data';
+import { type ActivityCounts, countActivity, perStep, trainTrial } from '@satfarm/training';
 
 export interface Network {
   label: string;
@@ -16,6 +17,15 @@ export interface Measurement {
   samplesPerSecond: number;
   secondsPerStep: number;
   steps: number;
+  /** Host ↔ device traffic per training step, when counted (see `countActivity`). */
+  perStep?: StepActivity;
+}
+
+export interface StepActivity extends ActivityCounts {
+  /** Milliseconds per step the main thread was busy (event-loop utilisation), not waiting on the device. */
+  mainThreadMs: number;
+  /** The input batch and its labels: the only uploads a step needs. */
+  inputBytes: number;
 }
 
 /**
@@ -24,13 +34,65 @@ export interface Measurement {
  */
 export async function measureTraining(
   net: Network,
-  opts: { batch: number; steps: number; warmup: number; tracking: boolean; backend: string },
+  opts: { batch: number; steps: number; warmup: number; tracking: boolean; backend: string; count?: boolean },
 ): Promise<Measurement> {
   const total = opts.steps + opts.warmup;
+  const { config, dataset } = benchTrial(net, opts.batch, total);
+  let timedStart = 0;
+  let timedEnd = 0;
+  // Counting wraps a few methods; it runs in its own measurement so it never touches the timed ones.
+  const counter = opts.count ? countActivity() : undefined;
+  let from: { counts: ActivityCounts; queued: number; elu: EventLoopUtilization } | undefined;
+  let activity: StepActivity | undefined;
+  try {
+    await trainTrial({
+      config,
+      dataset,
+      backend: opts.backend,
+      tracking: opts.tracking,
+      onBatch: (p) => {
+        if (p.phase !== 'train') return;
+        if (p.batch === opts.warmup) {
+          timedStart = performance.now();
+          if (counter)
+            from = { counts: counter.snapshot(), queued: p.queued, elu: performance.eventLoopUtilization() };
+        }
+        if (p.batch === total) timedEnd = performance.now();
+        // The first report after the last step was queued closes the window: the same lag at both ends,
+        // so the counts cover whole steps (queued, run and read).
+        if (counter && from && activity === undefined && p.queued === total && p.queued > from.queued) {
+          const steps = p.queued - from.queued;
+          const elu = performance.eventLoopUtilization(from.elu);
+          activity = {
+            ...perStep(from.counts, counter.snapshot(), steps),
+            mainThreadMs: elu.active / steps,
+            inputBytes: opts.batch * (net.resolution * net.resolution * net.channels * 4 + 4),
+          };
+        }
+      },
+    });
+  } finally {
+    counter?.stop();
+  }
+  const seconds = (timedEnd - timedStart) / 1000;
+  return {
+    samplesPerSecond: (opts.steps * opts.batch) / seconds,
+    secondsPerStep: seconds / opts.steps,
+    steps: opts.steps,
+    ...(activity ? { perStep: activity } : {}),
+  };
+}
+
+/** One epoch of `steps` batches of synthetic data of the network's shape: speed does not depend on the pixels. */
+export function benchTrial(
+  net: Network,
+  batch: number,
+  steps: number,
+): { config: TrialConfig; dataset: Dataset } {
   const dataset = normalize(
     syntheticDataset({
       seed: 1,
-      trainCount: total * opts.batch,
+      trainCount: steps * batch,
       testCount: 1,
       size: net.resolution,
       channels: net.channels,
@@ -45,27 +107,9 @@ export async function measureTraining(
     depth: net.depth,
     baseWidth: net.baseWidth,
     dataset: { name: 'synthetic' },
-    training: { epochs: 1, batchSize: opts.batch },
+    training: { epochs: 1, batchSize: batch },
   });
-  let timedStart = 0;
-  let timedEnd = 0;
-  await trainTrial({
-    config,
-    dataset,
-    backend: opts.backend,
-    tracking: opts.tracking,
-    onBatch: (p) => {
-      if (p.phase !== 'train') return;
-      if (p.batch === opts.warmup) timedStart = performance.now();
-      if (p.batch === total) timedEnd = performance.now();
-    },
-  });
-  const seconds = (timedEnd - timedStart) / 1000;
-  return {
-    samplesPerSecond: (opts.steps * opts.batch) / seconds,
-    secondsPerStep: seconds / opts.steps,
-    steps: opts.steps,
-  };
+  return { config, dataset };
 }
 
 export function median(xs: number[]): number {

@@ -45,8 +45,8 @@ export function deviceMoments(
     const samples = samplesOf(output, maxSamples);
     const count = samples.shape[0];
     // A row of ones times X sums the columns through the GEMM path, ~20× faster than a reduction
-    // over axis 0 on wasm.
-    const sum = tf.matMul(tf.ones([1, count]), samples) as tf.Tensor2D;
+    // over axis 0 on wasm. `fill`, not `ones`: ones are made on the host and uploaded every batch.
+    const sum = tf.matMul(tf.fill([1, count], 1), samples) as tf.Tensor2D;
     if (form === 'raw') {
       return { form, count, sum, gram: tf.matMul(samples, samples, true, false) as tf.Tensor2D };
     }

@@ -7,9 +7,11 @@ export {
   type BackendName,
   type WebgpuFilterGrad,
 } from './backends/index.ts';
+export { planTiledFilterGrad, type TiledFilterGradPlan } from './backends/index.ts';
 export { deviceMoments, momentTensors, spatialStride, type DeviceMoments } from './batch-moments.ts';
 export { CheckpointMismatchError, TrialDivergedError } from './errors.ts';
 export { createOptimizer, disposeOptimizer } from './optimizer.ts';
+export { FusedAdamOptimizer, FusedMomentumOptimizer } from './backends/index.ts';
 export { prepareDataset, type DataDirectories } from './prepare-data.ts';
 export { SaturationTracker, type LayerSaturation, type Mode } from './saturation-tracker.ts';
 export {
@@ -34,3 +36,10 @@ export {
 } from './checkpoint-store.ts';
 export { type ChannelProjection, forwardWithProjections } from './forward-with-projections.ts';
 export { DEFAULT_PROJECTION_DELTAS, evaluateProjections, type LayerStatistics } from './projection-eval.ts';
+export {
+  type ActivityCounter,
+  type ActivityCounts,
+  countActivity,
+  perStep,
+  type Transfers,
+} from './step-counters.ts';

@@ -1,13 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '@satfarm/contracts';
+import { FusedAdamOptimizer, FusedMomentumOptimizer } from './backends/webgpu-fused-optimizer.ts';
 
-/** `sgd` means SGD with momentum 0.9, the usual setting of the saturation papers' CIFAR runs. */
+/**
+ * `sgd` means SGD with momentum 0.9, the usual setting of the saturation papers' CIFAR runs. On webgpu
+ * the step is fused into one GPU dispatch per variable (backends/webgpu-fused-optimizer.ts); the
+ * optimizers stay tfjs's Adam and momentum in every other respect (slots, checkpoints, defaults).
+ */
 export function createOptimizer(training: TrainingConfig): tf.Optimizer {
+  const fused = tf.getBackend() === 'webgpu';
   switch (training.optimizer) {
     case 'adam':
-      return tf.train.adam(training.learningRate);
+      // tf.train.adam's defaults: β₁ 0.9, β₂ 0.999, the backend's epsilon.
+      return fused
+        ? new FusedAdamOptimizer(training.learningRate, 0.9, 0.999)
+        : tf.train.adam(training.learningRate);
     case 'sgd':
-      return tf.train.momentum(training.learningRate, 0.9);
+      return fused
+        ? new FusedMomentumOptimizer(training.learningRate, 0.9)
+        : tf.train.momentum(training.learningRate, 0.9);
   }
 }
 

@@ -7,6 +7,8 @@ import { buildModel } from '@satfarm/models/builder';
 import { tailLength } from '@satfarm/saturation';
 import type { DeviceMoments } from './batch-moments.ts';
 import { type BatchReadback, readBatch } from './batch-readback.ts';
+import { holdDeviceConstants } from './device-constants.ts';
+import { registerDeviceGradients } from './device-gradients.ts';
 import { TrialDivergedError } from './errors.ts';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
 import { settleEachBatch } from './one-batch-behind.ts';
@@ -17,8 +19,11 @@ import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './
 export interface BatchProgress {
   epoch: number;
   phase: 'train' | 'eval';
+  /** The batch whose numbers just arrived (1-based). */
   batch: number;
   batches: number;
+  /** Batches of this phase queued on the device so far: `batch + 1` while reads lag a batch behind. */
+  queued: number;
 }
 
 export interface TrainTrialOptions {
@@ -73,6 +78,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
       `dataset is ${dataset.height}×${dataset.width} but the trial's resolution is ${config.resolution}; resize it first`,
     );
   }
+  registerDeviceGradients();
   const receptive = new Map(analyzeReceptiveFields(graph).map((r) => [r.name, r]));
   // The classifier's output is the answer, not a representation: the tail is measured without it.
   const outputLayer = graph.layers.at(-1)?.name;
@@ -85,6 +91,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
     options.tracking ?? true,
   );
   const history: EpochResult[] = [];
+  const releaseConstants = holdDeviceConstants();
   try {
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     let startEpoch = 1;
@@ -149,6 +156,7 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
   } finally {
     disposeOptimizer(optimizer);
     model.dispose();
+    releaseConstants();
   }
 }
 
@@ -192,9 +200,11 @@ async function trainEpoch(
   const order = shuffledIndices(split.count, config.seed, epoch);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  let queued = 0;
   await settleEachBatch(batches, readsLagBehind(), (b) => {
     const start = b * batchSize;
     const end = Math.min(split.count, start + batchSize);
+    queued = b + 1;
     const read = trainStep(model, optimizer, variables, tracker, dataset, split, order, start, end);
     const n = end - start;
     return read.then(({ scalars: [loss, correct], moments }) => {
@@ -204,7 +214,7 @@ async function trainEpoch(
       totals.loss += loss! * n;
       totals.correct += correct!;
       totals.count += n;
-      onBatch?.({ epoch, phase: 'train', batch: b + 1, batches });
+      onBatch?.({ epoch, phase: 'train', batch: b + 1, batches, queued });
     });
   });
   return totals;
@@ -275,10 +285,12 @@ async function evaluate(
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
   const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  let queued = 0;
   await settleEachBatch(batches, readsLagBehind(), (b) => {
     const start = b * batchSize;
     const end = Math.min(split.count, start + batchSize);
     const n = end - start;
+    queued = b + 1;
     const batch = gatherBatch(split, order, start, end, pixels);
     // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
     const out = tf.tidy(() => {
@@ -298,7 +310,7 @@ async function evaluate(
           throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
         if (!Number.isFinite(totals.loss))
           throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
-        onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches });
+        onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches, queued });
       },
     );
   });

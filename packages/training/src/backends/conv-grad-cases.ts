@@ -16,7 +16,8 @@ export interface Case {
 }
 
 // Strides 1/2/3, same/valid/explicit (also wider than the kernel), kernels 1/3/4/5/7, odd and
-// non-square sizes, batch 1 and >1, inC ≠ outC, inC = 1.
+// non-square sizes, batch 1 and >1, inC ≠ outC, inC = 1, outC = 1. The batch-4 case stays last
+// (the wasm fallback tests size their memory limits for it).
 export const CASES: Case[] = [
   { x: [2, 9, 9, 3], outC: 4, k: 3, strides: 1, pad: 'same' },
   { x: [2, 9, 9, 3], outC: 4, k: 3, strides: 2, pad: 'same' },
@@ -52,6 +53,22 @@ export const CASES: Case[] = [
       [0, 0],
       [4, 0],
       [0, 4],
+      [0, 0],
+    ],
+  },
+  // inC = outC = 1 over 663 output pixels: webgpu's tiled kernel splits them in two (the second
+  // split shorter), and its 25 filter rows are not a multiple of its 32-row tile.
+  { x: [3, 17, 13, 1], outC: 1, k: 5, strides: 1, pad: 'same' },
+  // Stride 3 with uneven explicit padding over 672 output pixels (two splits on webgpu).
+  {
+    x: [12, 23, 22, 2],
+    outC: 3,
+    k: 4,
+    strides: 3,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [2, 0],
       [0, 0],
     ],
   },

@@ -3,6 +3,7 @@ export { BACKEND_CHOICES } from './active-backend.ts';
 export { selectBackend } from './select-backend.ts';
 export { registerWasmTrainingKernels } from './register-wasm-training-kernels.ts';
 export { useWebgpuFilterGrad, type WebgpuFilterGrad } from './webgpu-kernel-choice.ts';
+export { planTiledFilterGrad, type TiledFilterGradPlan } from './webgpu-filter-grad-tiled.ts';
 export {
   forceConvGradPath,
   getConvGradStats,
@@ -19,3 +20,4 @@ export {
   UnsupportedConvGradError,
   WasmOutOfMemoryError,
 } from './errors.ts';
+export { FusedAdamOptimizer, FusedMomentumOptimizer } from './webgpu-fused-optimizer.ts';

@@ -90,7 +90,7 @@ export async function activateWebgpu(options: WebgpuOptions): Promise<ActiveBack
       'Import it only through selectBackend',
     );
   }
-  useWebgpuFilterGrad('matmul');
+  useWebgpuFilterGrad('tiled');
   if (!(await tf.setBackend('webgpu'))) {
     throw new BackendUnavailableError(
       'webgpu',
