@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormalization } from './batch-norm-training.ts';
 import { InvalidArchitectureOptionError } from './errors.ts';
 import type { ArchitectureGraph, LayerSpec } from './layer-graph.ts';
 
@@ -122,7 +123,8 @@ export function buildModel(graph: ArchitectureGraph, opts: { seed: number }): Bu
       tracked.push(spec);
     }
     if (spec.batchNorm) {
-      output = applyOne(tf.layers.batchNormalization({ name: `${spec.name}_bn`, momentum: 0.9 }), output);
+      // tfjs-layers' batch norm with a fused training step (see batch-norm-training.ts).
+      output = applyOne(batchNormalization({ name: `${spec.name}_bn`, momentum: 0.9 }), output);
     }
     if (spec.activation === 'relu') {
       output = applyOne(tf.layers.activation({ name: `${spec.name}_relu`, activation: 'relu' }), output);
