@@ -67,8 +67,8 @@ export async function findTrial(pool: Pool, idOrPrefix: string): Promise<TrialRe
         `SELECT t.id, t.architecture, t.resolution, t.seed, s.name AS "sweepName", s.created_at AS "createdAt",
                 count(*) OVER ()::int AS total
          FROM trials t JOIN sweeps s ON s.id = t.sweep_id
-         WHERE starts_with(t.id, $1) ORDER BY s.created_at DESC, t.id LIMIT ${LISTED_CANDIDATES}`,
-        [idOrPrefix],
+         WHERE starts_with(t.id, $1) ORDER BY s.created_at DESC, t.id LIMIT $2`,
+        [idOrPrefix, LISTED_CANDIDATES],
       );
       if (ids.rows.length > 1)
         throw new AmbiguousIdError(

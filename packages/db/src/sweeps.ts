@@ -133,8 +133,8 @@ export async function findSweep(pool: Pool, idOrName: string): Promise<SweepRow>
     const matches = await client.query<SweepRow & { total: number }>(
       `SELECT ${SWEEP_COLUMNS}, count(*) OVER ()::int AS total FROM sweeps
        WHERE name = $1 OR ($2 AND starts_with(id, $1))
-       ORDER BY created_at DESC, id LIMIT ${LISTED_CANDIDATES}`,
-      [idOrName, ID_PREFIX.test(idOrName)],
+       ORDER BY created_at DESC, id LIMIT $3`,
+      [idOrName, ID_PREFIX.test(idOrName), LISTED_CANDIDATES],
     );
     const [first, second] = matches.rows;
     if (first !== undefined && second === undefined) {
