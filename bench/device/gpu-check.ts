@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type BackendName, selectBackend } from '@satfarm/training';
-import { measureTraining, type Network } from '../training/measure.ts';
+import { BENCH_CNN, measureTraining, type Network } from '../training/measure.ts';
 import { profileTraining } from '../training/profile.ts';
 
 const { values } = parseArgs({
@@ -20,14 +20,7 @@ const quick = values.quick === true;
 
 const NETWORKS: { net: Network; batch: number }[] = [
   {
-    net: {
-      label: 'bench-cnn',
-      architecture: 'simple-cnn',
-      resolution: 28,
-      depth: 3,
-      baseWidth: 16,
-      channels: 1,
-    },
+    net: BENCH_CNN,
     batch: quick ? 16 : 256,
   },
   {

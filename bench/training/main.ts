@@ -14,19 +14,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BackendName, selectBackend, useWebgpuFilterGrad } from '@satfarm/training';
 import { parseBenchArgs } from './args.ts';
-import { type Measurement, measureTraining, median, type Network, type StepActivity } from './measure.ts';
+import {
+  BENCH_CNN,
+  type Measurement,
+  measureTraining,
+  median,
+  type Network,
+  type StepActivity,
+} from './measure.ts';
 
 const options = parseBenchArgs(process.argv.slice(2));
 const { rounds, batch, backends, json } = options;
 
-const benchCnn: Network = {
-  label: 'bench-cnn',
-  architecture: 'simple-cnn',
-  resolution: 28,
-  depth: 3,
-  baseWidth: 16,
-  channels: 1,
-};
+const benchCnn = BENCH_CNN;
 const vgg: Network = {
   label: 'vgg11-x0.25',
   architecture: 'vgg11',

@@ -13,6 +13,16 @@ export interface Network {
   channels: number;
 }
 
+/** The bench CNN: simple-cnn of depth 3 at 28 px, one channel (3 convs 16, 16, 32 with batch norm). */
+export const BENCH_CNN: Network = {
+  label: 'bench-cnn',
+  architecture: 'simple-cnn',
+  resolution: 28,
+  depth: 3,
+  baseWidth: 16,
+  channels: 1,
+};
+
 export interface Measurement {
   samplesPerSecond: number;
   secondsPerStep: number;

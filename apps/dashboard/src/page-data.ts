@@ -1,10 +1,17 @@
-import { findSweep, findTrial, type Pool, sweepStatus, TRIAL_STATUSES, trialEpochs } from '@satfarm/db';
+import {
+  findSweep,
+  findTrial,
+  type Pool,
+  sweepStatus,
+  sweepTrialsPage,
+  TRIAL_STATUSES,
+  trialEpochs,
+} from '@satfarm/db';
 import { layerSaturationSvg, sweepSvg, trialCurvesSvg } from '@satfarm/plots';
 import { EpochNotStoredError } from './errors.ts';
 import type { SweepPageData } from './pages/sweep-page.ts';
 import type { TrialPageData } from './pages/trial-page.ts';
 import { loadTrialPlot } from './plot-data.ts';
-import { sweepTrialsPage } from './queries.ts';
 import { epochParam, pageParam } from './query-params.ts';
 import type { SweepPlotCache } from './sweep-plot-cache.ts';
 

@@ -1,4 +1,4 @@
-import { type Pool, type SweepStatus, type TrialResult, withClient } from '@satfarm/db';
+import { type Pool, type SweepStatus, withClient } from '@satfarm/db';
 
 /** One sweep of the list page, with its progress counted in the same query. */
 export interface SweepListItem {
@@ -52,35 +52,6 @@ export async function trialDelta(pool: Pool, trialId: string): Promise<number | 
       [trialId],
     );
     return rows[0]?.delta ?? undefined;
-  });
-}
-
-// The columns of @satfarm/db's sweepResults, so a page of trials has the same shape as the whole list.
-const TRIAL_RESULT_COLUMNS = `
-  trial_id AS "trialId", ordinal, architecture, variant, resolution, seed, width_multiplier AS "widthMultiplier",
-  status, attempts, final_test_accuracy AS "testAccuracy", final_test_loss AS "testLoss",
-  final_train_accuracy AS "trainAccuracy", final_train_loss AS "trainLoss", last_epoch AS epochs,
-  planned_epochs AS "plannedEpochs", backend, device, training_seconds AS seconds,
-  mean_train_saturation AS "meanTrainSaturation", mean_eval_saturation AS "meanEvalSaturation", error`;
-
-/**
- * One page of a sweep's trials in expansion order. The page's ids are picked from `trials` alone
- * (the (sweep_id, ordinal) index), so trial_summary's per-trial sums run for `limit` trials only,
- * not for every trial before the page.
- */
-export async function sweepTrialsPage(
-  pool: Pool,
-  sweepId: string,
-  page: { limit: number; offset: number },
-): Promise<TrialResult[]> {
-  return withClient(pool, async (client) => {
-    const { rows } = await client.query<TrialResult>(
-      `SELECT ${TRIAL_RESULT_COLUMNS} FROM trial_summary
-       WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = $1 ORDER BY ordinal LIMIT $2 OFFSET $3)
-       ORDER BY ordinal`,
-      [sweepId, page.limit, page.offset],
-    );
-    return rows;
   });
 }
 

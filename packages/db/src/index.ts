@@ -43,6 +43,7 @@ export {
   layerResolutionSummary,
   resolutionSummary,
   sweepResults,
+  sweepTrialsPage,
   trialEpochs,
   trialLayers,
 } from './results.ts';

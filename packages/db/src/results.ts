@@ -37,6 +37,27 @@ const TRIAL_RESULT_COLUMNS = `
   planned_epochs AS "plannedEpochs", backend, device, training_seconds AS seconds,
   mean_train_saturation AS "meanTrainSaturation", mean_eval_saturation AS "meanEvalSaturation", error`;
 
+/**
+ * One page of a sweep's trials in expansion order. The page's ids are picked from `trials` alone
+ * (the (sweep_id, ordinal) index), so trial_summary's per-trial sums run for `limit` trials only,
+ * not for every trial before the page.
+ */
+export async function sweepTrialsPage(
+  pool: Pool,
+  sweepId: string,
+  page: { limit: number; offset: number },
+): Promise<TrialResult[]> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<TrialResult>(
+      `SELECT ${TRIAL_RESULT_COLUMNS} FROM trial_summary
+       WHERE trial_id IN (SELECT id FROM trials WHERE sweep_id = $1 ORDER BY ordinal LIMIT $2 OFFSET $3)
+       ORDER BY ordinal`,
+      [sweepId, page.limit, page.offset],
+    );
+    return rows;
+  });
+}
+
 /** Every trial of a sweep with its final metrics, in expansion order. */
 export async function sweepResults(pool: Pool, sweepId: string): Promise<TrialResult[]> {
   return withClient(pool, async (client) => {
