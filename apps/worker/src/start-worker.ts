@@ -10,8 +10,7 @@ import {
   type ResultsQueue,
   withFields,
 } from '@satfarm/queue';
-import { makeDirectory } from '@satfarm/data';
-import { CheckpointDirectoryError, CheckpointStore } from '@satfarm/training';
+import { CheckpointStore } from '@satfarm/training';
 import { type Job, Worker } from 'bullmq';
 import { CHILD_CONFIG_ENV, childConfigOf, encodeChildConfig } from './child-config.ts';
 import { discoverNvidiaGpuBusIds } from './gpu-discovery.ts';
@@ -47,7 +46,6 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     workerId: o.workerId,
   });
   await checkRedis(o.redisUrl, o.redisTimeoutMs);
-  await makeCheckpointDirectory(o.checkpointDir);
   await new CheckpointStore(o.checkpointDir).check();
   const plans = planTrialWorkers(o.workerId, o.concurrency, await gpuPins(o, logger));
 
@@ -101,18 +99,6 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       return closing;
     },
   };
-}
-
-/**
- * Made here, before CheckpointStore.check(), whose `mkdir(…, { recursive: true })` spins forever on a
- * path such as /proc/x (see makeDirectory); once it exists, the store's own mkdir returns at once.
- */
-async function makeCheckpointDirectory(dir: string): Promise<void> {
-  try {
-    await makeDirectory(dir);
-  } catch (cause) {
-    throw new CheckpointDirectoryError(dir, 'creating the directory', { cause });
-  }
 }
 
 /**

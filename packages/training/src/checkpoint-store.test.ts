@@ -149,6 +149,12 @@ describe('CheckpointStore', () => {
     await new CheckpointStore(dir).check();
   });
 
+  it('fails at once, instead of spinning, under a directory that refuses children (/proc)', async () => {
+    const store = new CheckpointStore('/proc/satfarm-no-such-dir/checkpoints');
+    await expect(store.check()).rejects.toThrow(CheckpointDirectoryError);
+    await expect(store.save(TRIAL, checkpoint(1))).rejects.toThrow(/ENOENT/);
+  }, 10_000);
+
   it('refuses trial ids that are not plain file names', () => {
     const store = new CheckpointStore(dir);
     for (const id of ['../escape', '.hidden', '', 'a/b'])

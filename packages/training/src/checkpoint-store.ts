@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { EpochResult } from '@satfarm/contracts';
+import { makeDirectory } from '@satfarm/data';
 import type { SerializedTensor, TrainerCheckpoint } from './trainer-checkpoint.ts';
 
 /**
@@ -197,7 +198,8 @@ export class CheckpointStore {
 
   private async ensureDir(): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true });
+      // Not mkdir's `recursive`: on a path such as /proc/x it retries forever at full CPU (makeDirectory).
+      await makeDirectory(this.dir);
     } catch (cause) {
       throw new CheckpointDirectoryError(this.dir, 'creating the directory', { cause });
     }
