@@ -33,8 +33,11 @@ export function splitDatabaseUrl(url: string): { database: string; adminUrl: str
   return { database, adminUrl: admin.toString() };
 }
 
-/** Opens one plain connection (no pool) for administrative statements. */
-export async function connectAdmin(adminUrl: string): Promise<Client> {
+/**
+ * Opens one plain connection (no pool): for administrative statements, and for the reader login of
+ * `satfarm sql`. A failure to connect is a DatabaseUnreachableError naming the redacted URL.
+ */
+export async function connectOnce(adminUrl: string): Promise<Client> {
   const client = new pg.Client({
     connectionString: withDefaultUser(adminUrl),
     connectionTimeoutMillis: 10_000,
@@ -56,7 +59,7 @@ export async function connectAdmin(adminUrl: string): Promise<Client> {
 export async function ensureDatabase(url: string): Promise<{ database: string; created: boolean }> {
   const { database, adminUrl } = splitDatabaseUrl(url);
   if (database === 'postgres') return { database, created: false };
-  const client = await connectAdmin(adminUrl);
+  const client = await connectOnce(adminUrl);
   try {
     const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (existing.rows.length > 0) return { database, created: false };

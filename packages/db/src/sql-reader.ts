@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Client, ClientBase, Pool } from 'pg';
-import { connect, unreachable } from './connection.ts';
-import { withDefaultUser } from './default-user.ts';
+import { connect } from './connection.ts';
+import { connectOnce } from './ensure-database.ts';
 import { SqlReaderUnavailableError } from './errors.ts';
 import { redactUrl } from './redact-url.ts';
 import { scramSha256Verifier } from './scram-verifier.ts';
@@ -137,22 +137,16 @@ export async function connectAsReader(
 }
 
 async function open(url: string): Promise<Client> {
-  const client = new pg.Client({ connectionString: withDefaultUser(url), connectionTimeoutMillis: 10_000 });
-  // The server may end this short-lived connection (statement timeout, restart): never crash on it.
-  client.on('error', () => {});
   try {
-    await client.connect();
+    return await connectOnce(url);
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === '28000') {
-      throw new SqlReaderUnavailableError(
-        `PostgreSQL does not let role ${JSON.stringify(new URL(url).username)} log in (${(error as Error).message}); allow it in pg_hba.conf like DATABASE_URL's user, or set DATABASE_READER_URL to a read-only role's URL`,
-        { cause: error },
-      );
-    }
-    throw unreachable(redactUrl(url), error);
+    const cause = (error as { cause?: unknown }).cause;
+    if ((cause as { code?: unknown } | undefined)?.code !== '28000') throw error;
+    throw new SqlReaderUnavailableError(
+      `PostgreSQL does not let role ${JSON.stringify(new URL(url).username)} log in (${(cause as Error).message}); allow it in pg_hba.conf like DATABASE_URL's user, or set DATABASE_READER_URL to a read-only role's URL`,
+      { cause },
+    );
   }
-  return client;
 }
 
 async function verified(client: Client, url: string): Promise<Client> {

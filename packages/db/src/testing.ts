@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Pool } from 'pg';
 import { createPool } from './connection.ts';
-import { connectAdmin, splitDatabaseUrl } from './ensure-database.ts';
+import { connectOnce, splitDatabaseUrl } from './ensure-database.ts';
 import { migrate, schemaFingerprint } from './migrate.ts';
 
 export interface TestDatabase {
@@ -38,7 +38,7 @@ export async function createTestDatabase(
   const template = options.empty ? undefined : await sharedTemplate(adminUrl);
   counter += 1;
   const name = `satfarm_test_${process.pid}_${counter}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = await connectAdmin(adminUrl);
+  const admin = await connectOnce(adminUrl);
   try {
     if (template === undefined) {
       await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
@@ -66,7 +66,7 @@ export async function createTestDatabase(
       if (dropped) return;
       dropped = true;
       await pool.end();
-      const client = await connectAdmin(adminUrl);
+      const client = await connectOnce(adminUrl);
       try {
         await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
       } finally {
@@ -93,7 +93,7 @@ function sharedTemplate(adminUrl: string): Promise<string> {
  */
 async function buildTemplate(adminUrl: string): Promise<string> {
   const template = `${TEMPLATE_PREFIX}${schemaFingerprint().slice(0, 16)}`;
-  const admin = await connectAdmin(adminUrl);
+  const admin = await connectOnce(adminUrl);
   try {
     await admin.query('SELECT pg_advisory_lock($1::bigint)', [TEMPLATE_LOCK_KEY]);
     try {
