@@ -1,7 +1,12 @@
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { TrialConfig, type ArchitectureName } from '@satfarm/contracts';
 import { type Dataset, normalize, syntheticDataset } from '@satfarm/data';
-import { type ActivityCounts, countActivity, perStep, trainTrial } from '@satfarm/training';
+import {
+  countActivity,
+  type StepActivity as TrainingStepActivity,
+  stepWindow,
+  trainTrial,
+} from '@satfarm/training';
 
 export interface Network {
   label: string;
@@ -31,9 +36,7 @@ export interface Measurement {
   perStep?: StepActivity;
 }
 
-export interface StepActivity extends ActivityCounts {
-  /** Milliseconds per step the main thread was busy (event-loop utilisation), not waiting on the device. */
-  mainThreadMs: number;
+export interface StepActivity extends TrainingStepActivity {
   /** The input batch and its labels: the only uploads a step needs. */
   inputBytes: number;
 }
@@ -52,8 +55,7 @@ export async function measureTraining(
   let timedEnd = 0;
   // Counting wraps a few methods; it runs in its own measurement so it never touches the timed ones.
   const counter = opts.count ? countActivity() : undefined;
-  let from: { counts: ActivityCounts; queued: number; elu: EventLoopUtilization } | undefined;
-  let activity: StepActivity | undefined;
+  const stepCounts = counter && stepWindow(counter, opts.warmup, total);
   try {
     await trainTrial({
       config,
@@ -61,29 +63,20 @@ export async function measureTraining(
       backend: opts.backend,
       tracking: opts.tracking,
       onBatch: (p) => {
+        stepCounts?.observe(p);
         if (p.phase !== 'train') return;
-        if (p.batch === opts.warmup) {
-          timedStart = performance.now();
-          if (counter)
-            from = { counts: counter.snapshot(), queued: p.queued, elu: performance.eventLoopUtilization() };
-        }
+        if (p.batch === opts.warmup) timedStart = performance.now();
         if (p.batch === total) timedEnd = performance.now();
-        // The first report after the last step was queued closes the window: the same lag at both ends,
-        // so the counts cover whole steps (queued, run and read).
-        if (counter && from && activity === undefined && p.queued === total && p.queued > from.queued) {
-          const steps = p.queued - from.queued;
-          const elu = performance.eventLoopUtilization(from.elu);
-          activity = {
-            ...perStep(from.counts, counter.snapshot(), steps),
-            mainThreadMs: elu.active / steps,
-            inputBytes: opts.batch * (net.resolution * net.resolution * net.channels * 4 + 4),
-          };
-        }
       },
     });
   } finally {
     counter?.stop();
   }
+  const perStepCounts = stepCounts?.result();
+  const activity: StepActivity | undefined = perStepCounts && {
+    ...perStepCounts,
+    inputBytes: opts.batch * (net.resolution * net.resolution * net.channels * 4 + 4),
+  };
   const seconds = (timedEnd - timedStart) / 1000;
   return {
     samplesPerSecond: (opts.steps * opts.batch) / seconds,

@@ -41,5 +41,7 @@ export {
   type ActivityCounts,
   countActivity,
   perStep,
+  type StepActivity,
+  stepWindow,
   type Transfers,
 } from './step-counters.ts';

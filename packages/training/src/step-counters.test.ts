@@ -4,7 +4,7 @@ import { normalize, syntheticDataset } from '@satfarm/data';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, selectBackend } from './backends/index.ts';
 import { webgpuUnavailable } from './backends/webgpu-probe.ts';
-import { type ActivityCounts, countActivity, perStep } from './step-counters.ts';
+import { type ActivityCounts, countActivity, stepWindow } from './step-counters.ts';
 import { trainTrial } from './train-trial.ts';
 
 /**
@@ -39,24 +39,13 @@ async function countPerStep(backend: BackendName): Promise<ActivityCounts> {
     training: { epochs: 1, batchSize: BATCH },
   });
   const counter = countActivity();
-  let from: { counts: ActivityCounts; queued: number } | undefined;
-  let result: ActivityCounts | undefined;
+  const steps = stepWindow(counter, WARMUP, total);
   try {
-    await trainTrial({
-      config,
-      dataset,
-      backend,
-      onBatch: (p) => {
-        if (p.phase !== 'train') return;
-        if (p.batch === WARMUP) from = { counts: counter.snapshot(), queued: p.queued };
-        if (from && result === undefined && p.queued === total && p.queued > from.queued) {
-          result = perStep(from.counts, counter.snapshot(), p.queued - from.queued);
-        }
-      },
-    });
+    await trainTrial({ config, dataset, backend, onBatch: (p) => steps.observe(p) });
   } finally {
     counter.stop();
   }
+  const result = steps.result();
   if (result === undefined) throw new Error('the counting window never closed');
   return result;
 }

@@ -1,4 +1,6 @@
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import type { BatchProgress } from './train-trial.ts';
 
 /** A count of transfers and their size. */
 export interface Transfers {
@@ -46,8 +48,8 @@ const UNIFORM = 0x0040;
 const MAP_MODE_READ = 0x0001;
 
 /**
- * Starts counting the host's traffic with the active backend by wrapping tfjs's engine, the backend's
- * `write` and, on webgpu, the WebGPU API's prototypes. One counter at a time, on the backend active
+ * Starts counting the host's traffic with the active backend by wrapping tfjs's engine and, on
+ * webgpu, the WebGPU API's prototypes. One counter at a time, on the backend active
  * when it starts; `stop()` restores everything. For benchmarks and tests: the wrappers cost a few
  * function calls per op.
  */
@@ -102,6 +104,41 @@ export function countActivity(): ActivityCounter {
       stopped = true;
       for (const undo of restore.reverse()) undo();
     },
+  };
+}
+
+/** Per-step traffic, and how long the main thread was busy per step (not waiting on the device). */
+export interface StepActivity extends ActivityCounts {
+  /** Milliseconds per step of event-loop utilisation. */
+  mainThreadMs: number;
+}
+
+/**
+ * The traffic of whole training steps, fed with a trial's `onBatch` reports: from the report of train
+ * batch `from` to the first report after batch `to` was queued. Where reads lag a batch behind (webgpu)
+ * both ends lag alike, so the window covers whole steps, each queued, run and read.
+ */
+export function stepWindow(
+  counter: ActivityCounter,
+  from: number,
+  to: number,
+): { observe(progress: BatchProgress): void; result(): StepActivity | undefined } {
+  let start: { counts: ActivityCounts; queued: number; elu: EventLoopUtilization } | undefined;
+  let result: StepActivity | undefined;
+  return {
+    observe(p) {
+      if (p.phase !== 'train' || result !== undefined) return;
+      if (p.batch === from) {
+        start = { counts: counter.snapshot(), queued: p.queued, elu: performance.eventLoopUtilization() };
+      } else if (start && p.queued === to && p.queued > start.queued) {
+        const steps = p.queued - start.queued;
+        result = {
+          ...perStep(start.counts, counter.snapshot(), steps),
+          mainThreadMs: performance.eventLoopUtilization(start.elu).active / steps,
+        };
+      }
+    },
+    result: () => result,
   };
 }
 
