@@ -27,10 +27,10 @@ export function prebuiltEvents(
       device: 'bench',
       at,
     });
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      events.push({ type: 'epoch', sweepId, trialId, attempt: 1, result: epochResult(epoch, layers, t) });
-    }
-    events.push({ type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at });
+    const history = Array.from({ length: epochs }, (_, i) => epochResult(i + 1, layers, t));
+    for (const result of history) events.push({ type: 'epoch', sweepId, trialId, attempt: 1, result });
+    // As a worker sends it: the whole history again with `completed`.
+    events.push({ type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at, epochs: history });
   }
   return events;
 }

@@ -128,7 +128,15 @@ describe('the aggregator across a PostgreSQL restart', () => {
         { type: 'started', sweepId, trialId, attempt: 1, worker: 'w', backend: 'wasm', device: 'cpu', at },
         { type: 'epoch', sweepId, trialId, attempt: 1, result: epoch(1) },
         { type: 'epoch', sweepId, trialId, attempt: 1, result: epoch(2) },
-        { type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at },
+        {
+          type: 'finished',
+          sweepId,
+          trialId,
+          attempt: 1,
+          status: 'completed',
+          at,
+          epochs: [epoch(1), epoch(2)],
+        },
       ];
     };
     const completed = async () =>

@@ -175,7 +175,7 @@ function completedTrial(sweepId: string, trialId: string): ResultEvent[] {
   return [
     { type: 'started', sweepId, trialId, attempt: 1, worker: 'test', backend: 'wasm', device: 'test', at },
     { type: 'epoch', sweepId, trialId, attempt: 1, result: epochResult(1) },
-    { type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at },
+    { type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at, epochs: [epochResult(1)] },
   ];
 }
 

@@ -120,6 +120,7 @@ describe('aggregator', () => {
         attempt: 2,
         status: 'completed',
         at,
+        epochs: [epochResult(1, 0.5), epochResult(2, 0.5), epochResult(3, 0.75)],
       });
     }
     await waitFor('sweep completion', async () =>

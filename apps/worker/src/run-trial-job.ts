@@ -1,4 +1,4 @@
-import { EntityId, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
+import { EntityId, type FinishedEvent, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
 import type { Dataset } from '@satfarm/data';
 import { parseTrialJob, type TrialJob } from '@satfarm/queue';
 import { type CheckpointStore, type TrainerCheckpoint, trainTrial } from '@satfarm/training';
@@ -104,7 +104,7 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     device: backend.device,
     at: now().toISOString(),
   });
-  const finished = (status: 'completed' | 'failed' | 'diverged', error?: string): ResultEvent => ({
+  const finished = (status: 'completed' | 'failed' | 'diverged', error?: string): FinishedEvent => ({
     type: 'finished',
     trialId,
     sweepId,
@@ -203,10 +203,12 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     }
     if (!outcome.finished && cancelled) {
       // The sweep was cancelled: PostgreSQL already says so; the job ends without a `finished` event.
+      // The checkpoint stays: a cancel stops the spending, not the work done, so `sweep resume`
+      // continues after this epoch instead of training the trial again from epoch 1.
       await job.log(
-        `attempt ${attempt}: trial cancelled; stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0}`,
+        `attempt ${attempt}: trial cancelled; stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0} ` +
+          '(checkpoint kept for `sweep resume`)',
       );
-      await deps.checkpoints.remove(trialId);
       return { status: 'cancelled', attempt, trainedEpochs: trained, resumedFrom };
     }
     if (!outcome.finished) {
@@ -216,13 +218,10 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
         `worker shutting down: stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0}`,
       );
     }
-    // Every epoch once more right before `finished` (a no-op while Redis still holds them, as their
-    // job ids exist): if Redis lost events not yet written to PostgreSQL (flushed, failed over), the
-    // trial must not be recorded complete with epochs missing. One round trip, in order.
-    await deps.publishAll([
-      ...outcome.epochs.map((result): ResultEvent => ({ type: 'epoch', trialId, sweepId, attempt, result })),
-      finished('completed'),
-    ]);
+    // `finished` carries every epoch (restored and trained): the aggregator writes them in the
+    // transaction that marks the trial completed, so epoch events that Redis lost before they were
+    // written (flushed, failed over) cannot leave a completed trial with a hole.
+    await deps.publish({ ...finished('completed'), epochs: outcome.epochs });
     await deps.checkpoints.remove(trialId);
     return { status: 'completed', attempt, trainedEpochs: trained, resumedFrom };
   } catch (error) {

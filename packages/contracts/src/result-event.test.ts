@@ -58,7 +58,7 @@ describe('ResultEvent', () => {
       type: 'finished',
       ...ids,
       attempt: 1,
-      status: 'completed',
+      status: 'failed',
       at: '2026-11-26T12:00:00Z',
     };
     expect(ResultEvent.safeParse(finished).success).toBe(true);
@@ -68,6 +68,39 @@ describe('ResultEvent', () => {
     expect(ResultEvent.safeParse({ ...finished, status: 'cancelled' }).success).toBe(false);
     expect(ResultEvent.safeParse({ ...finished, at: 'yesterday' }).success).toBe(false);
     expect(ResultEvent.safeParse({ ...finished, extra: 1 }).success).toBe(false);
+  });
+
+  it('requires a completed event to carry its epochs 1..n in order', () => {
+    const epoch = (n: number) => ({
+      epoch: n,
+      trainLoss: 0.5,
+      trainAccuracy: 0.8,
+      testLoss: 0.6,
+      testAccuracy: 0.75,
+      seconds: 3,
+      backend: 'wasm',
+      layers: [],
+    });
+    const completed = {
+      type: 'finished',
+      ...ids,
+      attempt: 1,
+      status: 'completed',
+      at: '2026-11-26T12:00:00Z',
+    };
+    expect(ResultEvent.safeParse({ ...completed, epochs: [epoch(1), epoch(2)] }).success).toBe(true);
+    const missing = ResultEvent.safeParse(completed);
+    expect(missing.error?.issues).toEqual([
+      expect.objectContaining({ path: ['epochs'], message: expect.stringMatching(/epoch history/) }),
+    ]);
+    const gap = ResultEvent.safeParse({ ...completed, epochs: [epoch(1), epoch(3)] });
+    expect(gap.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['epochs', 1, 'epoch'],
+        message: expect.stringMatching(/got epoch 3/),
+      }),
+    ]);
+    expect(ResultEvent.safeParse({ ...completed, epochs: [epoch(2), epoch(1)] }).success).toBe(false);
   });
 
   it('refuses a worker id with control characters: it is stored and printed', () => {

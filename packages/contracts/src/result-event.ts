@@ -45,7 +45,12 @@ export const EpochEvent = z
   .strict();
 export type EpochEvent = z.infer<typeof EpochEvent>;
 
-/** An attempt ended. Publish `failed` only when no retry will follow, so the sweep can tell it is done. */
+/**
+ * An attempt ended. Publish `failed` only when no retry will follow, so the sweep can tell it is done.
+ * A `completed` event carries the trial's whole epoch history (restored from its checkpoint as well as
+ * trained by this attempt): written in the same transaction that marks the trial completed, so a
+ * completed trial can never lack an epoch whose own event Redis lost (flushed, failed over).
+ */
 export const FinishedEvent = z
   .object({
     type: z.literal('finished'),
@@ -55,8 +60,28 @@ export const FinishedEvent = z
     status: TrialOutcome,
     error: z.string().max(10_000).optional(),
     at: Timestamp,
+    /** Every epoch, 1..n in order; required when `status` is `completed`. */
+    epochs: z.array(EpochResult).max(100_000).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((event, ctx) => {
+    if (event.status === 'completed' && event.epochs === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['epochs'],
+        message: 'a completed trial must carry its epoch history (epochs 1..n)',
+      });
+    }
+    event.epochs?.forEach((result, i) => {
+      if (result.epoch !== i + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['epochs', i, 'epoch'],
+          message: `got epoch ${result.epoch} at position ${i}, expected ${i + 1} (epochs 1..n in order)`,
+        });
+      }
+    });
+  });
 export type FinishedEvent = z.infer<typeof FinishedEvent>;
 
 /** What workers publish on the results queue and the aggregator writes to PostgreSQL. */

@@ -103,3 +103,8 @@ export class InvalidTrialsError extends Error {
 export class SqlReaderUnavailableError extends Error {
   override name = 'SqlReaderUnavailableError';
 }
+
+/** A trial would become completed without a row for each of its planned epochs. */
+export class IncompleteHistoryError extends Error {
+  override name = 'IncompleteHistoryError';
+}

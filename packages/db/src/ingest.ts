@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EpochEvent, FinishedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
 import { withTransaction } from './connection.ts';
+import { IncompleteHistoryError } from './errors.ts';
 import { upsertProjections } from './ingest-projections.ts';
+import { settleSweeps } from './settle-sweeps.ts';
 import type { TrialStatus } from './statuses.ts';
 import { applyStatusEvent, type TrialState } from './trial-transitions.ts';
 
@@ -29,7 +31,9 @@ interface LockedTrial extends TrialState {
  * Writes a batch of result events in one transaction, one statement per table:
  * epoch and layer rows are upserted on their natural keys (a row written by a newer attempt is never
  * overwritten by an older one), status events go through `applyStatusEvent` in batch order, and a sweep
- * whose last open trial ended is marked completed. Delivering the same batch twice changes nothing.
+ * whose last open trial ended is marked completed. A `completed` event's epoch history is upserted like
+ * epoch events, so the transaction that completes a trial also holds every one of its epoch rows.
+ * Delivering the same batch twice changes nothing.
  */
 export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): Promise<IngestResult> {
   const result: IngestResult = {
@@ -66,10 +70,15 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
       result.statusChanges += 1;
     }
 
-    const epochEvents = newestPerEpoch(known.filter((e): e is EpochEvent => e.type === 'epoch'));
+    const epochEvents = newestPerEpoch(known.flatMap(epochEventsOf));
     result.epochRows = await upsertEpochs(client, epochEvents);
     result.layerRows = await upsertLayers(client, epochEvents);
     result.projectionRows = await upsertProjections(client, epochEvents);
+
+    await checkCompletedHaveEveryEpoch(
+      client,
+      [...changed].filter((id) => trials.get(id)!.status === 'completed'),
+    );
 
     const touched = new Set([...changed, ...epochEvents.map((e) => e.trialId)]);
     await updateTrials(
@@ -118,6 +127,38 @@ async function lockTrials(client: PoolClient, ids: string[]): Promise<Map<string
       },
     ]),
   );
+}
+
+/** The epoch rows an event carries: its own result, or a completed trial's whole history. */
+function epochEventsOf(event: ResultEvent): EpochEvent[] {
+  if (event.type === 'epoch') return [event];
+  if (event.type !== 'finished' || event.epochs === undefined) return [];
+  const { trialId, sweepId, attempt } = event;
+  return event.epochs.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result }));
+}
+
+/**
+ * A trial becomes completed only with every planned epoch's row in PostgreSQL (written by this batch or
+ * an earlier one): otherwise the whole batch rolls back and its events are retried, so an epoch whose
+ * event is still on its way is waited for, and one that was lost can never leave a completed trial
+ * with a hole. (Workers send the history with `completed`, so this holds at the first try.)
+ */
+async function checkCompletedHaveEveryEpoch(client: PoolClient, trialIds: readonly string[]): Promise<void> {
+  if (trialIds.length === 0) return;
+  const { rows } = await client.query<{ id: string; planned: number; stored: number }>(
+    `SELECT t.id, t.planned_epochs AS planned,
+            (SELECT count(DISTINCT e.epoch)::int FROM epoch_metrics e
+              WHERE e.trial_id = t.id AND e.epoch BETWEEN 1 AND t.planned_epochs) AS stored
+       FROM trials t WHERE t.id = ANY($1::text[]) ORDER BY t.id`,
+    [[...trialIds]],
+  );
+  const short = rows.filter((r) => r.stored < r.planned);
+  if (short.length > 0) {
+    throw new IncompleteHistoryError(
+      `not marking ${short.length} trial(s) completed with epochs missing: ` +
+        short.map((r) => `${r.id} has ${r.stored} of ${r.planned} epochs`).join(', '),
+    );
+  }
 }
 
 /**
@@ -294,30 +335,6 @@ async function updateTrials(
       rows.map((r) => r.trial.error),
     ],
   );
-}
-
-/**
- * Marks running sweeps without open trials completed (and reopens a completed sweep whose trial was
- * started again). Returns the ids of sweeps completed now.
- */
-async function settleSweeps(client: PoolClient, sweepIds: readonly string[]): Promise<string[]> {
-  if (sweepIds.length === 0) return [];
-  const { rows } = await client.query<{ id: string; status: string }>(
-    `WITH open AS (
-       SELECT s.id, EXISTS (
-         SELECT 1 FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running')
-       ) AS has_open
-       FROM sweeps s WHERE s.id = ANY($1::text[]) AND s.status IN ('running', 'completed')
-     )
-     UPDATE sweeps s SET
-       status = CASE WHEN open.has_open THEN 'running' ELSE 'completed' END,
-       completed_at = CASE WHEN open.has_open THEN NULL ELSE now() END
-     FROM open
-     WHERE s.id = open.id AND s.status <> CASE WHEN open.has_open THEN 'running' ELSE 'completed' END
-     RETURNING s.id, s.status`,
-    [sweepIds],
-  );
-  return rows.filter((r) => r.status === 'completed').map((r) => r.id);
 }
 
 function uniqueSorted(values: readonly string[]): string[] {

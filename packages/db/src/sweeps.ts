@@ -9,6 +9,7 @@ import {
 } from '@satfarm/contracts';
 import { withClient, withTransaction } from './connection.ts';
 import { AmbiguousIdError, InvalidTrialsError, NotFoundError } from './errors.ts';
+import { settleSweeps } from './settle-sweeps.ts';
 import { type SweepStatus, TRIAL_STATUSES, type TrialStatus } from './statuses.ts';
 
 export interface NewTrial {
@@ -227,6 +228,32 @@ export async function sweepStatus(pool: Pool, sweepId: string): Promise<SweepPro
       createdAt: row.createdAt,
       completedAt: row.completedAt,
     };
+  });
+}
+
+/**
+ * Marks completed the sweep's unfinished trials whose epoch rows already cover every planned epoch
+ * (their last `finished` event was lost with Redis after the epochs were written, or a cancel came
+ * during the last epoch), so that `sweep resume` never trains again what is whole. Every epoch row
+ * carries its layers and, on the last epoch, its projection, so nothing the finished event would
+ * have brought is missing. Returns the ids completed.
+ */
+export async function completeTrialsWithAllEpochs(pool: Pool, sweepId: string): Promise<string[]> {
+  return withTransaction(pool, async (client) => {
+    await client.query('SELECT id FROM sweeps WHERE id = $1 FOR NO KEY UPDATE', [sweepId]);
+    const { rows } = await client.query<{ id: string }>(
+      `UPDATE trials t SET status = 'completed', finished_at = now(), error = NULL, updated_at = now()
+        WHERE t.sweep_id = $1 AND t.status IN ('queued', 'running', 'failed', 'cancelled')
+          AND (SELECT count(DISTINCT e.epoch) FROM epoch_metrics e
+                WHERE e.trial_id = t.id AND e.epoch BETWEEN 1 AND t.planned_epochs) = t.planned_epochs
+        RETURNING t.id`,
+      [sweepId],
+    );
+    if (rows.length > 0) {
+      // A cancelled sweep stays cancelled; a running one whose last open trials these were completes.
+      await settleSweeps(client, [sweepId]);
+    }
+    return rows.map((r) => r.id).sort();
   });
 }
 

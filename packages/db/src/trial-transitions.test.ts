@@ -66,6 +66,19 @@ describe('applyStatusEvent', () => {
     }
   });
 
+  it('turns a cancelled trial whose run completed anyway into completed, but nothing else', () => {
+    const cancelled: TrialState = { ...run([start(3)]), status: 'cancelled' };
+    expect(applyStatusEvent(cancelled, finish(3, 'completed'))).toMatchObject({
+      status: 'completed',
+      attempts: 3,
+      finishedAt: '2026-11-26T13:00:00.000Z',
+      error: null,
+    });
+    expect(applyStatusEvent(cancelled, finish(2, 'completed'))).toBeNull();
+    expect(applyStatusEvent(cancelled, finish(3, 'diverged', 'nan'))).toBeNull();
+    expect(applyStatusEvent(cancelled, finish(3, 'failed', 'boom'))).toBeNull();
+  });
+
   it('lets only a newer attempt revive or finish a failed trial', () => {
     const failed = run([start(1), finish(1, 'failed', 'boom')]);
     expect(failed).toMatchObject({ status: 'failed', error: 'boom' });

@@ -18,11 +18,17 @@ export interface TrialState {
  * anything. Rules (why: a stalled job can come back to life after its retry has already run):
  * - an attempt older than the trial's newest attempt is ignored;
  * - completed, diverged and cancelled are final;
- * - failed is final for its own attempt and older ones; a newer attempt may start or finish it.
+ * - failed is final for its own attempt and older ones; a newer attempt may start or finish it;
+ * - except that a cancelled trial whose run completed anyway (the cancel came during its last epoch,
+ *   when no epoch boundary was left to stop at) becomes completed: its `completed` event carries every
+ *   epoch, so the work is whole, and leaving it cancelled would make `sweep resume` train it again.
  */
 export function applyStatusEvent(state: TrialState, event: StartedEvent | FinishedEvent): TrialState | null {
-  if ((FINAL_TRIAL_STATUSES as readonly string[]).includes(state.status)) return null;
   if (event.attempt < state.attempts) return null;
+  if (state.status === 'cancelled' && event.type === 'finished' && event.status === 'completed') {
+    return { ...state, status: 'completed', attempts: event.attempt, finishedAt: event.at, error: null };
+  }
+  if ((FINAL_TRIAL_STATUSES as readonly string[]).includes(state.status)) return null;
   if (state.status === 'failed' && event.attempt <= state.attempts) return null;
   if (event.type === 'started') {
     if (state.status === 'running' && event.attempt === state.attempts && state.startedAt !== null) {

@@ -42,6 +42,14 @@ export function finished(
   };
 }
 
+/** A `completed` event as a worker sends it: with the history of `smallSpec`'s 2 epochs. */
+export function completed(sweepId: string, trialId: string, attempt = 1, epochs = 2): FinishedEvent {
+  return {
+    ...finished(sweepId, trialId, 'completed', attempt),
+    epochs: Array.from({ length: epochs }, (_, i) => epoch(sweepId, trialId, i + 1, { attempt }).result),
+  };
+}
+
 export function layers(
   count: number,
   saturation: (index: number, mode: 'train' | 'eval') => number = () => 0.5,

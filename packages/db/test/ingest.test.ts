@@ -9,7 +9,7 @@ import {
   trialEpochs,
   trialLayers,
 } from '@satfarm/db';
-import { epoch, finished, smallSpec, started } from './fixtures.ts';
+import { completed, epoch, finished, smallSpec, started } from './fixtures.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -92,21 +92,31 @@ describe('ingestEvents', () => {
     const [a] = trialIds;
     await ingestEvents(db.pool, [started(sweepId, a, 1, 'old-worker')]);
     // The job stalled; attempt 2 ran on another worker and completed.
+    // Each attempt's layers differ (0.75 new, 0.125 stale), so a stale row that got through would show.
+    const fresh = () => 0.75;
+    const old = () => 0.125;
     await ingestEvents(db.pool, [
       started(sweepId, a, 2, 'new-worker'),
-      epoch(sweepId, a, 1, { attempt: 2, testAccuracy: 0.8 }),
-      epoch(sweepId, a, 2, { attempt: 2, testAccuracy: 0.9 }),
+      epoch(sweepId, a, 1, { attempt: 2, testAccuracy: 0.8, saturation: fresh }),
+      epoch(sweepId, a, 2, { attempt: 2, testAccuracy: 0.9, saturation: fresh }),
       finished(sweepId, a, 'completed', 2),
     ]);
     // Then the stalled attempt 1 wakes up and reports.
     const stale = await ingestEvents(db.pool, [
       started(sweepId, a, 1, 'old-worker'),
-      epoch(sweepId, a, 1, { attempt: 1, testAccuracy: 0.1 }),
-      epoch(sweepId, a, 2, { attempt: 1, testAccuracy: 0.1 }),
+      epoch(sweepId, a, 1, { attempt: 1, testAccuracy: 0.1, saturation: old }),
+      epoch(sweepId, a, 2, { attempt: 1, testAccuracy: 0.1, saturation: old }),
       finished(sweepId, a, 'failed', 1, 'stalled'),
     ]);
     expect(stale.statusChanges).toBe(0);
     expect(stale.epochRows).toBe(0);
+    expect(stale.layerRows).toBe(0);
+    const layerRows = await db.pool.query<{ attempt: number; saturation: number; n: number }>(
+      `SELECT attempt, saturation, count(*)::int AS n FROM layer_metrics WHERE trial_id = $1
+        GROUP BY attempt, saturation`,
+      [a],
+    );
+    expect(layerRows.rows).toEqual([{ attempt: 2, saturation: 0.75, n: 12 }]);
     expect(await trial(a)).toMatchObject({
       status: 'completed',
       attempts: 2,
@@ -120,6 +130,28 @@ describe('ingestEvents', () => {
     expect(await rowCounts([a])).toMatchObject({ epochs: 2, layers: 12 });
   });
 
+  it("writes a completed trial's epochs from its event, and never completes one with an epoch missing", async () => {
+    const { sweepId, trialIds } = await newSweep('history');
+    const [a, b] = trialIds;
+    // Epoch 2's own event was lost (Redis flushed before it was written): `completed` brings it.
+    await ingestEvents(db.pool, [started(sweepId, a), epoch(sweepId, a, 1)]);
+    const done = await ingestEvents(db.pool, [completed(sweepId, a)]);
+    expect(done.epochRows).toBe(2);
+    expect(await trial(a)).toMatchObject({ status: 'completed' });
+    expect((await trialEpochs(db.pool, a)).map((e) => e.epoch)).toEqual([1, 2]);
+    expect(await rowCounts([a])).toMatchObject({ epochs: 2, layers: 12 });
+
+    // A completed event without the history (an older worker) while epoch 2 is missing: refused whole.
+    await ingestEvents(db.pool, [started(sweepId, b), epoch(sweepId, b, 1)]);
+    await expect(ingestEvents(db.pool, [finished(sweepId, b, 'completed')])).rejects.toThrow(
+      /not marking 1 trial\(s\) completed with epochs missing: [0-9a-f]{32} has 1 of 2 epochs/,
+    );
+    expect(await trial(b)).toMatchObject({ status: 'running' });
+    // Once the epoch's row arrives, the same event completes it.
+    await ingestEvents(db.pool, [epoch(sweepId, b, 2), finished(sweepId, b, 'completed')]);
+    expect(await trial(b)).toMatchObject({ status: 'completed' });
+  });
+
   it('keeps completed final but lets a newer attempt complete a failed trial', async () => {
     const { sweepId, trialIds } = await newSweep('failed-then-retried');
     const [a, b] = trialIds;
@@ -127,7 +159,7 @@ describe('ingestEvents', () => {
     expect(await trial(a)).toMatchObject({ status: 'failed', error: 'boom' });
     await ingestEvents(db.pool, [finished(sweepId, a, 'completed', 1)]);
     expect((await trial(a)).status).toBe('failed');
-    await ingestEvents(db.pool, [finished(sweepId, a, 'completed', 2)]);
+    await ingestEvents(db.pool, [completed(sweepId, a, 2)]);
     expect(await trial(a)).toMatchObject({ status: 'completed', attempts: 2, error: null });
     await ingestEvents(db.pool, [started(sweepId, a, 3), finished(sweepId, a, 'failed', 3)]);
     expect(await trial(a)).toMatchObject({ status: 'completed', attempts: 2 });
@@ -146,7 +178,7 @@ describe('ingestEvents', () => {
     const result1 = await ingestEvents(db.pool, [
       started(sweepId, a),
       started(sweepId, b),
-      finished(sweepId, a),
+      completed(sweepId, a),
       finished(sweepId, b, 'failed', 1, 'x'),
       started(sweepId, c),
       finished(sweepId, c, 'diverged'),
@@ -161,7 +193,7 @@ describe('ingestEvents', () => {
     ]);
     expect(result2.completedSweeps).toEqual([sweepId]);
     const status = await sweepStatus(db.pool, sweepId);
-    expect(status).toMatchObject({ status: 'completed', done: true, epochsDone: 2, epochsExpected: 8 });
+    expect(status).toMatchObject({ status: 'completed', done: true, epochsDone: 4, epochsExpected: 8 });
     expect(status.completedAt).toBeInstanceOf(Date);
     // A late duplicate changes nothing.
     expect((await ingestEvents(db.pool, [finished(sweepId, d)])).completedSweeps).toEqual([]);
@@ -174,8 +206,8 @@ describe('ingestEvents', () => {
       trialIds.map((id) => started(sweepId, id)),
     );
     const results = await Promise.all([
-      ingestEvents(db.pool, [finished(sweepId, trialIds[0]), finished(sweepId, trialIds[1])]),
-      ingestEvents(db.pool, [finished(sweepId, trialIds[3]), finished(sweepId, trialIds[2])]),
+      ingestEvents(db.pool, [completed(sweepId, trialIds[0]), completed(sweepId, trialIds[1])]),
+      ingestEvents(db.pool, [completed(sweepId, trialIds[3]), completed(sweepId, trialIds[2])]),
     ]);
     expect(results.flatMap((r) => r.completedSweeps)).toEqual([sweepId]);
     expect((await sweepStatus(db.pool, sweepId)).status).toBe('completed');

@@ -15,7 +15,7 @@ import {
   type TestDatabase,
   unfinishedTrials,
 } from '@satfarm/db';
-import { finished, smallSpec, started } from './fixtures.ts';
+import { completed, finished, smallSpec, started } from './fixtures.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -167,7 +167,7 @@ describe('sweep lifecycle', () => {
     const [a, b, c] = trialIds as [string, string, string, string];
     await ingestEvents(db.pool, [
       started(sweepId, a),
-      finished(sweepId, a),
+      completed(sweepId, a),
       started(sweepId, b),
       started(sweepId, c),
     ]);
@@ -207,7 +207,7 @@ describe('sweep lifecycle', () => {
       db.pool,
       smallSpec({ name: 'done-then-cancel', grid: { architecture: ['vgg11'], resolution: [32] } }),
     );
-    await ingestEvents(db.pool, [started(sweepId, trialIds[0]!), finished(sweepId, trialIds[0]!)]);
+    await ingestEvents(db.pool, [started(sweepId, trialIds[0]!), completed(sweepId, trialIds[0]!)]);
     expect(await cancelSweep(db.pool, sweepId)).toEqual({ status: 'completed', cancelledTrialIds: [] });
     await expect(cancelSweep(db.pool, '0'.repeat(32))).rejects.toThrow(NotFoundError);
   });

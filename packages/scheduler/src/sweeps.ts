@@ -1,6 +1,7 @@
 import { expandSweep, type SweepSpec, sweepIdFor, trialIdFor } from '@satfarm/contracts';
 import {
   cancelSweep as cancelSweepRows,
+  completeTrialsWithAllEpochs,
   createSweep,
   findSweep,
   markTrialsQueued,
@@ -85,6 +86,8 @@ export async function createSweepFromSpec(
 
 export interface ResumeOutcome {
   sweepId: string;
+  /** Trials whose epoch rows were all in PostgreSQL already: marked completed, not trained again. */
+  completedFromRows: number;
   /** Trials given a fresh job (theirs was missing, failed or completed without a recorded result). */
   requeued: number;
   /** Trials whose job was still waiting or delayed: left as they are. */
@@ -103,6 +106,7 @@ export interface ResumeOutcome {
 export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Promise<ResumeOutcome> {
   const { pool, trialsQueue } = ctx;
   const sweep = await findSweep(pool, ctx.sweep);
+  const completedFromRows = await completeTrialsWithAllEpochs(pool, sweep.id);
   const trials = await unfinishedTrials(pool, sweep.id);
   const states = await jobStates(
     trialsQueue,
@@ -152,6 +156,7 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   );
   return {
     sweepId: sweep.id,
+    completedFromRows: completedFromRows.length,
     requeued: fresh.length,
     alreadyQueued: waiting.length,
     running: running.length,

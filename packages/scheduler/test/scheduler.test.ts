@@ -111,7 +111,7 @@ describe('resumeSweep and cancelSweep', () => {
     await queues.obliterate();
 
     const resumed = await resumeSweep({ ...ctx, sweep: sweepId });
-    expect(resumed).toEqual({ sweepId, requeued: 3, alreadyQueued: 0, running: 0 });
+    expect(resumed).toEqual({ sweepId, completedFromRows: 0, requeued: 3, alreadyQueued: 0, running: 0 });
     const jobs = await queues.trials.getJobs(['waiting']);
     expect(jobs.map((j) => j.data.attemptsBefore).sort()).toEqual([0, 0, 2]);
     const { rows } = await db.pool.query(`SELECT status FROM trials ORDER BY ordinal`);
@@ -120,6 +120,43 @@ describe('resumeSweep and cancelSweep', () => {
     // Nothing lost this time: everything is still waiting, nothing is added.
     expect(await resumeSweep({ ...ctx, sweep: sweepId })).toMatchObject({ requeued: 0, alreadyQueued: 3 });
     expect(await waitingJobs()).toBe(3);
+  });
+
+  it('completes instead of retraining a trial whose every epoch is stored (lost `finished`, late cancel)', async () => {
+    const ctx = { pool: db.pool, trialsQueue: queues.trials };
+    const { sweepId } = await createSweepFromSpec({
+      ...ctx,
+      spec: spec({ training: { epochs: 2, batchSize: 32 } }),
+    });
+    const ids = (await db.pool.query<{ id: string }>('SELECT id FROM trials ORDER BY ordinal')).rows.map(
+      (r) => r.id,
+    );
+    const epochRow = (trialId: string, epoch: number) =>
+      db.pool.query(
+        `INSERT INTO epoch_metrics (trial_id, epoch, attempt, train_loss, train_accuracy, test_loss, test_accuracy, seconds, backend)
+         VALUES ($1, $2, 1, 1, 0.5, 1, 0.5, 1, 'wasm')`,
+        [trialId, epoch],
+      );
+    // 0: running, both epochs stored, its job (and `finished`) lost; 1: cancelled during its last epoch;
+    // 2: running with one of two epochs stored; 3: queued with nothing.
+    await db.pool.query(`UPDATE trials SET status = 'running', attempts = 1 WHERE ordinal IN (0, 2)`);
+    await db.pool.query(`UPDATE trials SET status = 'cancelled', attempts = 1 WHERE ordinal = 1`);
+    for (const [trial, epochs] of [
+      [ids[0]!, 2],
+      [ids[1]!, 2],
+      [ids[2]!, 1],
+    ] as const) {
+      for (let e = 1; e <= epochs; e++) await epochRow(trial, e);
+    }
+    await queues.obliterate();
+
+    const resumed = await resumeSweep({ ...ctx, sweep: sweepId });
+    expect(resumed).toMatchObject({ completedFromRows: 2, requeued: 2 });
+    const { rows } = await db.pool.query(`SELECT status FROM trials ORDER BY ordinal`);
+    expect(rows.map((r) => r.status)).toEqual(['completed', 'completed', 'queued', 'queued']);
+    expect((await queues.trials.getJobs(['waiting'])).map((j) => j.data.trialId).sort()).toEqual(
+      [ids[2], ids[3]].sort(),
+    );
   });
 
   it('replaces a failed job with a fresh one', async () => {

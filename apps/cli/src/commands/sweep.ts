@@ -69,7 +69,10 @@ export function registerSweep(program: Command, env: () => SatfarmEnv): void {
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(out)}\n`
-          : `${out.sweepId}: ${out.requeued} re-enqueued, ${out.alreadyQueued} still queued, ${out.running} running\n`,
+          : `${out.sweepId}: ${out.requeued} re-enqueued, ${out.alreadyQueued} still queued, ${out.running} running` +
+              (out.completedFromRows > 0
+                ? `, ${out.completedFromRows} completed (all their epochs were already stored)\n`
+                : '\n'),
       );
     });
 
