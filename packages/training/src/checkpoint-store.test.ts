@@ -119,6 +119,45 @@ describe('CheckpointStore', () => {
     expect(reports[2]!.reason).toMatch(/magic/);
   });
 
+  it('refuses a hand-edited manifest: fake metrics, or an epoch raised past its history', async () => {
+    const reports: CorruptCheckpointReport[] = [];
+    const store = new CheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
+    const path = store.pathOf(TRIAL);
+    // Same-length edits, so that only the checksum can tell.
+    const edits: [string, string][] = [
+      ['"testAccuracy":0.6', '"testAccuracy":0.9'],
+      ['"epoch":2,"savedAt"', '"epoch":3,"savedAt"'],
+    ];
+    for (const [from, to] of edits) {
+      await store.save(TRIAL, checkpoint(2));
+      const text = (await readFile(path)).toString('latin1');
+      expect(text).toContain(from);
+      await writeFile(path, Buffer.from(text.replace(from, to), 'latin1'));
+      expect(await store.load(TRIAL)).toBeUndefined();
+      expect(reports.at(-1)!.reason).toMatch(/checksum mismatch: the manifest or the tensor data/);
+    }
+    expect(reports).toHaveLength(2);
+
+    // Even with a valid checksum, a history that does not run 1..epoch is not replayed.
+    await store.save(TRIAL, { ...checkpoint(2), epoch: 3 });
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports.at(-1)!.reason).toMatch(/history holds epochs \[1, 2\], expected 1\.\.3/);
+    await store.save(TRIAL, { ...checkpoint(2), history: [epochResult(1), epochResult(1)] });
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports.at(-1)!.reason).toMatch(/history holds epochs \[1, 1\], expected 1\.\.2/);
+  });
+
+  it('refuses a format-1 file, whose checksum did not cover the manifest', async () => {
+    const reports: CorruptCheckpointReport[] = [];
+    const store = new CheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
+    await store.save(TRIAL, checkpoint(1));
+    const bytes = await readFile(store.pathOf(TRIAL));
+    bytes[7] = 1;
+    await writeFile(store.pathOf(TRIAL), bytes);
+    expect(await store.load(TRIAL)).toBeUndefined();
+    expect(reports[0]!.reason).toMatch(/checkpoint format 1 is not read by this build/);
+  });
+
   it('does not hand one trial the checkpoint of another', async () => {
     const reports: CorruptCheckpointReport[] = [];
     const store = new CheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });

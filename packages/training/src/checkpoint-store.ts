@@ -10,15 +10,21 @@ import type { SerializedTensor, TrainerCheckpoint } from './trainer-checkpoint.t
  * A directory of trainer checkpoints, one file per trial (`<trialId>.ckpt`), shared between machines in
  * production (NFS and the like). A file is a JSON manifest followed by the raw tensor bytes:
  *
- *   "SATCKPT\x01" | uint32 LE manifest length | manifest (UTF-8 JSON) | zero padding to 8 | tensor bytes
+ *   "SATCKPT\x02" | uint32 LE manifest length | manifest (UTF-8 JSON) | SHA-256 (32 bytes)
+ *   | zero padding to 8 | tensor bytes
  *
  * Writes go to a temporary file in the same directory that is renamed over the old one, so a reader (or
- * a worker killed mid-write) only ever sees a whole old or a whole new checkpoint. The manifest carries a
- * SHA-256 of the tensor bytes: a torn or bit-flipped file is reported and treated as missing.
+ * a worker killed mid-write) only ever sees a whole old or a whole new checkpoint. The SHA-256 covers the
+ * manifest bytes and the tensor bytes: the manifest holds the epoch and the metrics history that a
+ * resumed trial replays into PostgreSQL, so a hand-edited or bit-flipped manifest must fail like torn
+ * tensor data does. A file that fails is reported and treated as missing.
  */
 
-const MAGIC = Buffer.from('SATCKPT\x01', 'latin1');
-const FORMAT = 1;
+const MAGIC = Buffer.from('SATCKPT\x02', 'latin1');
+/** Format 1 (magic ...\x01) hashed only the tensor bytes; it is refused rather than trusted. */
+const MAGIC_PREFIX = MAGIC.subarray(0, MAGIC.length - 1);
+const FORMAT = 2;
+const DIGEST_BYTES = 32;
 const SUFFIX = '.ckpt';
 /** Trial ids become file names: nothing that could climb out of the directory or hide as a dotfile. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -43,7 +49,6 @@ interface Manifest {
   history: EpochResult[];
   tensors: TensorEntry[];
   dataBytes: number;
-  sha256: string;
 }
 
 /** The directory cannot be created or written: names it and the failing operation. */
@@ -211,7 +216,6 @@ function encode(trialId: string, checkpoint: TrainerCheckpoint): { header: Buffe
     throw new Error('checkpoints are written little-endian; this machine is big-endian');
   const tensors: TensorEntry[] = [];
   const chunks: Buffer[] = [];
-  const hash = createHash('sha256');
   let offset = 0;
   const add = (group: Group, t: SerializedTensor) => {
     const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
@@ -223,7 +227,6 @@ function encode(trialId: string, checkpoint: TrainerCheckpoint): { header: Buffe
       byteOffset: offset,
       byteLength: bytes.length,
     });
-    hash.update(bytes);
     chunks.push(bytes);
     offset += bytes.length;
   };
@@ -238,37 +241,48 @@ function encode(trialId: string, checkpoint: TrainerCheckpoint): { header: Buffe
     history: checkpoint.history,
     tensors,
     dataBytes: offset,
-    sha256: hash.digest('hex'),
   };
   const json = Buffer.from(JSON.stringify(manifest), 'utf8');
-  const prefix = MAGIC.length + 4 + json.length;
+  const hash = createHash('sha256').update(json);
+  for (const chunk of chunks) hash.update(chunk);
+  const prefix = MAGIC.length + 4 + json.length + DIGEST_BYTES;
   const header = Buffer.alloc(prefix + ((8 - (prefix % 8)) % 8));
   MAGIC.copy(header, 0);
   header.writeUInt32LE(json.length, MAGIC.length);
   json.copy(header, MAGIC.length + 4);
+  hash.digest().copy(header, MAGIC.length + 4 + json.length);
   return { header, chunks };
 }
 
 function decode(trialId: string, bytes: Buffer): TrainerCheckpoint {
-  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+  if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) {
     throw new Error('not a satfarm checkpoint (bad magic bytes)');
   }
+  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw new Error(
+      `checkpoint format ${bytes[MAGIC.length - 1]} is not read by this build (format ${FORMAT} ` +
+        'checksums the manifest too); the trial starts over',
+    );
+  }
   const jsonLength = bytes.readUInt32LE(MAGIC.length);
-  const jsonEnd = MAGIC.length + 4 + jsonLength;
-  if (jsonEnd > bytes.length) throw new Error(`truncated manifest (${jsonLength} bytes announced)`);
-  const manifest = checkManifest(
-    JSON.parse(bytes.subarray(MAGIC.length + 4, jsonEnd).toString('utf8')),
-    trialId,
-  );
-  const dataStart = jsonEnd + ((8 - (jsonEnd % 8)) % 8);
+  const jsonStart = MAGIC.length + 4;
+  const jsonEnd = jsonStart + jsonLength;
+  const digestEnd = jsonEnd + DIGEST_BYTES;
+  if (digestEnd > bytes.length) throw new Error(`truncated manifest (${jsonLength} bytes announced)`);
+  const json = bytes.subarray(jsonStart, jsonEnd);
+  const dataStart = digestEnd + ((8 - (digestEnd % 8)) % 8);
   const data = bytes.subarray(dataStart);
+  // Checked before the manifest is believed: its epoch and history are what a resume replays.
+  const digest = createHash('sha256').update(json).update(data).digest();
+  if (!digest.equals(bytes.subarray(jsonEnd, digestEnd))) {
+    throw new Error('checksum mismatch: the manifest or the tensor data changed after it was written');
+  }
+  const manifest = checkManifest(JSON.parse(json.toString('utf8')), trialId);
   if (data.length !== manifest.dataBytes) {
     throw new Error(
       `tensor data is ${data.length} bytes, the manifest says ${manifest.dataBytes} (truncated?)`,
     );
   }
-  const digest = createHash('sha256').update(data).digest('hex');
-  if (digest !== manifest.sha256) throw new Error('tensor data checksum mismatch');
   const weights: SerializedTensor[] = [];
   const optimizer: SerializedTensor[] = [];
   for (const entry of manifest.tensors) {
@@ -294,10 +308,15 @@ function checkManifest(value: unknown, trialId: string): Manifest {
   if (m.trialId !== trialId) throw new Error(`checkpoint belongs to trial '${String(m.trialId)}'`);
   if (m.endianness !== 'LE') throw new Error(`unsupported byte order ${String(m.endianness)}`);
   if (typeof m.epoch !== 'number' || !Number.isInteger(m.epoch) || m.epoch < 0) throw new Error('bad epoch');
-  if (typeof m.dataBytes !== 'number' || typeof m.sha256 !== 'string')
-    throw new Error('bad data section fields');
+  if (typeof m.dataBytes !== 'number') throw new Error('bad data section fields');
   const history = EpochResult.array().safeParse(m.history);
   if (!history.success) throw new Error(`bad history: ${history.error.issues[0]?.message ?? 'invalid'}`);
+  // The history is every epoch up to the checkpoint's, in order: a resume replays it as the trial's
+  // rows and trains on from `epoch`, so a gap or an extra entry would store or skip an epoch.
+  const numbers = history.data.map((r) => r.epoch);
+  if (numbers.length !== m.epoch || numbers.some((n, i) => n !== i + 1)) {
+    throw new Error(`history holds epochs [${numbers.join(', ')}], expected 1..${m.epoch}`);
+  }
   if (!Array.isArray(m.tensors)) throw new Error('tensor list missing');
   for (const t of m.tensors as unknown[]) {
     const e = t as Partial<TensorEntry>;
