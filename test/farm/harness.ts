@@ -194,3 +194,19 @@ export async function trialRows(db: TestDatabase): Promise<
   );
   return rows;
 }
+
+/**
+ * How many times each `trialId:epoch` was trained, from the workers' `epoch done` records (one per epoch
+ * trained and checkpointed; epochs replayed from a checkpoint are not logged).
+ */
+export function epochsTrained(workers: readonly WorkerProcess[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const worker of workers) {
+    for (const record of worker.logs) {
+      if (record.msg !== 'epoch done') continue;
+      const key = `${String(record.trialId)}:${String(record.epoch)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
