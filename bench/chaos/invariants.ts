@@ -8,11 +8,13 @@ export interface RowCheck {
   /** Trials per status (anything but `completed` is a failure here). */
   statuses: Record<string, number>;
   /**
-   * Rows that repeat a natural key: trials with the same (sweep, config), epoch rows with the same
-   * (trial, epoch), layer rows with the same (trial, epoch, layer, mode). The primary keys forbid them;
-   * they are counted anyway, so that a schema change dropping a key would show up here.
+   * Epoch and layer rows of a completed trial that another attempt wrote than the one that completed
+   * it. The completing attempt sends the whole history with `completed`, so every row must be its own:
+   * a row of an older attempt means a stale write got through, one of a newer attempt means a run
+   * went on after the trial had completed. (Rows repeating a key cannot happen: the primary keys
+   * forbid them, so they are not counted.)
    */
-  duplicateRows: number;
+  staleAttemptRows: number;
   /** Epoch rows a trial should have (1..planned_epochs) but does not. */
   missingEpochRows: number;
   /** Layer rows missing from a stored epoch (every epoch has each of the trial's layers in both modes). */
@@ -30,16 +32,11 @@ export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> 
   );
   const statuses = Object.fromEntries(statusRows.rows.map((r) => [r.status, r.n]));
   const trialsExpected = await one('SELECT trial_count AS n FROM sweeps WHERE id = $1');
-  const duplicateTrials = await one(
-    'SELECT (count(*) - count(DISTINCT config))::int AS n FROM trials WHERE sweep_id = $1',
-  );
-  const duplicateEpochs = await one(
-    `SELECT (count(*) - count(DISTINCT (e.trial_id, e.epoch)))::int AS n
-       FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id WHERE t.sweep_id = $1`,
-  );
-  const duplicateLayers = await one(
-    `SELECT (count(*) - count(DISTINCT (l.trial_id, l.epoch, l.layer_index, l.mode)))::int AS n
-       FROM layer_metrics l JOIN trials t ON t.id = l.trial_id WHERE t.sweep_id = $1`,
+  const staleAttemptRows = await one(
+    `SELECT ((SELECT count(*) FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
+               WHERE t.sweep_id = $1 AND t.status = 'completed' AND e.attempt <> t.attempts)
+           + (SELECT count(*) FROM layer_metrics l JOIN trials t ON t.id = l.trial_id
+               WHERE t.sweep_id = $1 AND t.status = 'completed' AND l.attempt <> t.attempts))::int AS n`,
   );
   const missingEpochRows = await one(
     `SELECT coalesce(sum(t.planned_epochs - (SELECT count(DISTINCT e.epoch) FROM epoch_metrics e
@@ -71,7 +68,7 @@ export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> 
     trialsExpected,
     trialsCompleted: statuses.completed ?? 0,
     statuses,
-    duplicateRows: duplicateTrials + duplicateEpochs + duplicateLayers,
+    staleAttemptRows,
     missingEpochRows,
     // An epoch row of a trial with no layer rows at all would otherwise go unnoticed.
     missingLayerRows: missingLayerRows + noLayers,

@@ -12,7 +12,7 @@ import { type PhaseResult, runPhase } from './run-phase.ts';
 interface ChaosReport {
   trialsExpected: number;
   trialsCompleted: number;
-  duplicateRows: number;
+  staleAttemptRows: number;
   missingEpochRows: number;
   epochsRetrained: number;
   wallSeconds: number;
@@ -42,7 +42,8 @@ function invariantFailures(chaos: PhaseResult, calm: PhaseResult | undefined): s
       `${chaos.trialsCompleted} of ${chaos.trialsExpected} trials completed (${JSON.stringify(chaos.statuses)})`,
     );
   }
-  if (chaos.duplicateRows !== 0) failures.push(`${chaos.duplicateRows} duplicate rows`);
+  if (chaos.staleAttemptRows !== 0)
+    failures.push(`${chaos.staleAttemptRows} rows written by another attempt than the completing one`);
   if (chaos.missingEpochRows !== 0) failures.push(`${chaos.missingEpochRows} epoch rows missing`);
   if (chaos.missingLayerRows !== 0) failures.push(`${chaos.missingLayerRows} layer rows missing`);
   if (chaos.extraEpochRows !== 0) failures.push(`${chaos.extraEpochRows} epoch rows past the planned epochs`);
@@ -63,8 +64,8 @@ function invariantFailures(chaos: PhaseResult, calm: PhaseResult | undefined): s
       failures.push('the calm run did not complete every trial');
     if (calm.epochsRetrained !== 0)
       failures.push(`the calm run trained ${calm.epochsRetrained} epochs twice`);
-    if (calm.duplicateRows + calm.missingEpochRows + calm.missingLayerRows !== 0) {
-      failures.push('the calm run has duplicate or missing rows');
+    if (calm.staleAttemptRows + calm.missingEpochRows + calm.missingLayerRows !== 0) {
+      failures.push('the calm run has rows of another attempt or missing rows');
     }
   }
   return failures;
@@ -83,7 +84,7 @@ async function runChaos(options: ChaosOptions, signal: AbortSignal): Promise<Cha
   return {
     trialsExpected: chaos.trialsExpected,
     trialsCompleted: chaos.trialsCompleted,
-    duplicateRows: chaos.duplicateRows,
+    staleAttemptRows: chaos.staleAttemptRows,
     missingEpochRows: chaos.missingEpochRows,
     epochsRetrained: chaos.epochsRetrained,
     wallSeconds: chaos.wallSeconds,

@@ -40,7 +40,7 @@ describe('chaos run (small)', () => {
     expect(report).toMatchObject({
       trialsExpected: 9,
       trialsCompleted: 9,
-      duplicateRows: 0,
+      staleAttemptRows: 0,
       missingEpochRows: 0,
       missingLayerRows: 0,
       extraEpochRows: 0,

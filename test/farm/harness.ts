@@ -62,7 +62,9 @@ export interface Farm {
   db: TestDatabase;
   queues: FarmQueues;
   checkpointDir: string;
-  aggregator: AggregatorHandle;
+  /** Stops the aggregator (results then wait in Redis) and starts a fresh one. */
+  stopAggregator(): Promise<void>;
+  startAggregator(): Promise<void>;
   startWorker(id: string): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
@@ -76,7 +78,9 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
   const db = await createTestDatabase();
   const queues = openFarmQueues({ redisUrl, prefix });
   const checkpointDir = await mkdtemp(join(tmpdir(), 'satfarm-farm-ckpt-'));
-  const aggregator = await startAggregator({ redisUrl, pool: db.pool, prefix, flushMs: 20, logger: silent });
+  const newAggregator = () =>
+    startAggregator({ redisUrl, pool: db.pool, prefix, flushMs: 20, logger: silent });
+  let aggregator: AggregatorHandle | undefined = await newAggregator();
   const workers: WorkerProcess[] = [];
 
   const startWorker = async (id: string): Promise<WorkerProcess> => {
@@ -158,12 +162,18 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
     db,
     queues,
     checkpointDir,
-    aggregator,
+    async stopAggregator() {
+      await aggregator?.close();
+      aggregator = undefined;
+    },
+    async startAggregator() {
+      aggregator ??= await newAggregator();
+    },
     startWorker,
     async close() {
       for (const w of workers) w.kill('SIGKILL');
       await Promise.all(workers.map((w) => w.exited));
-      await aggregator.close();
+      await aggregator?.close();
       await queues.obliterate().catch(() => {});
       await queues.close();
       await db.drop();

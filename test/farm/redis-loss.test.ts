@@ -1,10 +1,11 @@
-import { createRedisConnection } from '@satfarm/queue';
 import { sweepStatus } from '@satfarm/db';
+import { createRedisConnection } from '@satfarm/queue';
 import { createSweepFromSpec, resumeSweep } from '@satfarm/scheduler';
+import type { TrialProgress } from '@satfarm/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
+import { epochsTrained, type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
 
-/** A Redis database index of its own: this test FLUSHDBs it (never db 0, which other tests share). */
+/** A Redis database index of its own: this file FLUSHDBs it (never db 0, which other tests share). */
 const FLUSHED_DB = Number(process.env.SATFARM_TEST_FLUSH_REDIS_DB ?? 13);
 
 let farm: Farm | undefined;
@@ -13,27 +14,41 @@ afterEach(async () => {
   farm = undefined;
 });
 
+async function flushRedis(farm: Farm): Promise<void> {
+  const redis = createRedisConnection(farm.redisUrl);
+  try {
+    await redis.flushdb();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const epochCount = async (farm: Farm) =>
+  (await farm.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM epoch_metrics')).rows[0]!.n;
+
+const activeProgress = async (farm: Farm) => {
+  const [job] = await farm.queues.trials.getJobs(['active']);
+  return job?.progress as Partial<TrialProgress> | undefined;
+};
+
 describe('Redis losing everything mid-sweep', () => {
   it('loses nothing: resume re-enqueues the unfinished trials from PostgreSQL and the sweep completes', async () => {
     farm = await startFarm({ redisDb: FLUSHED_DB });
     const { db, queues } = farm;
-    await Promise.all([farm.startWorker('r1'), farm.startWorker('r2')]);
+    const workers = await Promise.all([farm.startWorker('r1'), farm.startWorker('r2')]);
     const spec = tinySpec('farm-redis-loss', { training: { epochs: 3, batchSize: 32, learningRate: 0.01 } });
     const { sweepId } = await createSweepFromSpec({ pool: db.pool, trialsQueue: queues.trials, spec });
 
-    await waitFor('a few epochs in PostgreSQL', async () => {
-      const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM epoch_metrics');
-      return rows[0].n >= 2 ? true : undefined;
-    });
-    const redis = createRedisConnection(farm.redisUrl);
-    try {
-      await redis.flushdb();
-    } finally {
-      redis.disconnect();
-    }
+    await waitFor('a few epochs in PostgreSQL', async () =>
+      (await epochCount(farm!)) >= 2 ? true : undefined,
+    );
+    await flushRedis(farm);
     const before = await sweepStatus(db.pool, sweepId);
     expect(before.status).toBe('running');
 
+    // At once, while the trainers that lost their jobs are mid-epoch: the new jobs have the same ids,
+    // so only the ownership check (the lock token) tells a stale trainer to stop at its epoch boundary
+    // instead of training on beside the run that now owns the trial.
     const resumed = await resumeSweep({ pool: db.pool, trialsQueue: queues.trials, sweep: sweepId });
     // At most one trial's epochs were written at the flush: at least four never started and lost their job.
     expect(resumed.requeued).toBeGreaterThanOrEqual(4);
@@ -50,5 +65,63 @@ describe('Redis losing everything mid-sweep', () => {
       expect(row).toMatchObject({ status: 'completed', epochs: 3 });
       expect(row.layerRows).toBe(3 * row.layers * 2);
     }
+    // A stale trainer stops without recording the epoch it was training, so no epoch is recorded twice.
+    expect([...epochsTrained(workers)].filter(([, times]) => times > 1)).toEqual([]);
+  });
+
+  // One trial of 3 epochs, flushed at one moment of its life each time; then `sweep resume`.
+  const moments: { name: string; before: (farm: Farm) => Promise<unknown>; retrains?: boolean }[] = [
+    {
+      name: 'while it loads, before epoch 1',
+      before: (f) =>
+        waitFor('the trial to start', async () =>
+          (await activeProgress(f)) !== undefined ? true : undefined,
+        ),
+    },
+    {
+      name: 'after epoch 1 is stored',
+      before: (f) => waitFor('epoch 1', async () => ((await epochCount(f)) >= 1 ? true : undefined)),
+    },
+    {
+      name: 'during the last epoch',
+      before: (f) =>
+        waitFor('epoch 2', async () => (((await activeProgress(f))?.epoch ?? 0) >= 2 ? true : undefined)),
+    },
+    {
+      // The worker finished, published everything and removed its checkpoint; none of it was written:
+      // Redis held the only copy, so the trial is trained again (and nothing is missing after that).
+      name: 'after it finished, before its results were written',
+      retrains: true,
+      before: async (f) => {
+        await f.stopAggregator();
+        await waitFor('the trial job to complete', async () =>
+          (await f.queues.trials.getJobCountByTypes('completed')) === 1 ? true : undefined,
+        );
+      },
+    },
+  ];
+  it.each(moments)('loses no epoch when flushed $name', async ({ before, retrains }) => {
+    farm = await startFarm({ redisDb: FLUSHED_DB });
+    const { db, queues } = farm;
+    const worker = await farm.startWorker('m1');
+    const spec = tinySpec('farm-redis-moment', {
+      dataset: { name: 'synthetic', trainLimit: 512, testLimit: 64 },
+      grid: { architecture: ['simple-cnn'], resolution: [16], seed: [1], depth: [2], baseWidth: [4] },
+      training: { epochs: 3, batchSize: 32, learningRate: 0.01 },
+    });
+    const { sweepId } = await createSweepFromSpec({ pool: db.pool, trialsQueue: queues.trials, spec });
+    await before(farm);
+    await flushRedis(farm);
+    await farm.startAggregator();
+    await resumeSweep({ pool: db.pool, trialsQueue: queues.trials, sweep: sweepId });
+    await waitFor('the sweep to complete', async () =>
+      (await sweepStatus(db.pool, sweepId)).status === 'completed' ? true : undefined,
+    );
+    const [row] = await trialRows(db);
+    expect(row).toMatchObject({ status: 'completed', epochs: 3, planned: 3 });
+    expect(row!.layerRows).toBe(3 * row!.layers * 2);
+    // What was checkpointed and recorded before the flush is not trained again.
+    const twice = [...epochsTrained([worker])].filter(([, times]) => times > 1);
+    expect(twice).toHaveLength(retrains ? 3 : 0);
   });
 });

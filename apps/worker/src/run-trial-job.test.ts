@@ -180,26 +180,32 @@ describe('runTrialJob', () => {
     expect(run.logs.at(-1)).toMatch(/trial cancelled; stopped after epoch 1/);
   });
 
+  // Ownership is asked twice per epoch: with the capture (before saving) and once the checkpoint is saved.
   it.each([
-    ['mid-trial', 2],
-    ['at the last epoch', 3],
-  ])(
-    'stops writing once the job is no longer its own (%s), keeping the checkpoint for the owner',
-    async (_, lostAt) => {
+    { when: 'mid-trial, before the save', epoch: 2, check: 'before-save', checkpointed: 1 },
+    { when: 'at the last epoch, before the save', epoch: 3, check: 'before-save', checkpointed: 2 },
+    // Another run may have loaded the older checkpoint already: the epoch is saved but not published.
+    { when: 'mid-trial, after the save', epoch: 2, check: 'after-save', checkpointed: 2 },
+  ] as const)(
+    'stops writing once the job is no longer its own ($when), leaving the checkpoint to the owner',
+    async ({ epoch, check, checkpointed }) => {
       const data = trialData();
       let asked = 0;
+      const lostAtAsk = 2 * (epoch - 1) + (check === 'before-save' ? 1 : 2);
       deps.ownsJob = async () => {
         asked += 1;
-        return asked < lostAt;
+        return asked < lostAtAsk;
       };
       const run = job(data);
       await expect(runTrialJob(run.job, deps)).rejects.toBeInstanceOf(WaitingError);
-      // The epoch trained after the loss is neither checkpointed nor published, and nothing is finished.
-      const recorded = Array.from({ length: lostAt - 1 }, (_, i) => `epoch${i + 1}@1`);
+      // The epoch trained when the loss was seen is not published, and nothing is finished.
+      const recorded = Array.from({ length: epoch - 1 }, (_, i) => `epoch${i + 1}@1`);
       expect(summary(events)).toEqual(['started@1', ...recorded]);
+      expect(asked).toBe(lostAtAsk);
       expect(requeued).toBe(0);
-      expect((await deps.checkpoints.load(data.trialId))?.epoch).toBe(lostAt - 1);
+      expect((await deps.checkpoints.load(data.trialId))?.epoch).toBe(checkpointed);
       expect(run.logs.at(-1)).toMatch(/no longer ours/);
+      expect(run.progress.map((p) => p.epoch).at(-1)).toBe(epoch - 1);
     },
   );
 

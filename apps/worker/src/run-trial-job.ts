@@ -151,6 +151,14 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
           }
           // Checkpoint first: an epoch published but not checkpointed would be trained (and sent) twice.
           await deps.checkpoints.save(trialId, checkpoint);
+          // Asked again once the checkpoint is on disk: a run that took the trial over meanwhile (Redis
+          // flushed and the sweep resumed, or a stall) may have loaded the checkpoint before this save
+          // and be training this epoch again. Owned now means no other run has started since, so the
+          // next one resumes after this epoch and publishing it records it exactly once.
+          if (!(await (deps.ownsJob?.() ?? true))) {
+            lost = true;
+            return;
+          }
           await deps.publish({ type: 'epoch', trialId, sweepId, attempt, result });
           trained += 1;
           // Independent of each other: one wait instead of three. After the last epoch a cancel would
