@@ -6,7 +6,9 @@
  * - webgpu only: the same CNN with tfjs-backend-webgpu's stock filter-gradient shader instead of
  *   satfarm's matrix products, in the same round → webgpuFilterGradSpeedup
  * - vgg11 at width ¼, 32 px, on the fastest backend listed (webgpu, else wasm): step time with and
- *   without saturation tracking, interleaved round by round → trackingOverhead
+ *   without saturation tracking, interleaved round by round → trackingOverhead (wall time) and
+ *   trackingOverheadCpu (this process's CPU time: steadier on a shared machine, but on webgpu it
+ *   leaves out the GPU)
  * - per backend, in a run of its own after the timed rounds: the bench CNN's traffic per step
  *   (`benchCnn.perStep`: kernels, host tensors, reads, main-thread ms; on webgpu also GPU dispatches,
  *   uploads, uniform writes, buffer reads and submits — see countActivity)
@@ -65,6 +67,7 @@ const overheadOn: BackendName = backends.includes('webgpu') ? 'webgpu' : 'wasm';
 const tracked: number[] = [];
 const plain: number[] = [];
 const overheads: number[] = [];
+const cpuOverheads: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const line: string[] = [];
   for (const backend of backends) {
@@ -93,6 +96,7 @@ for (let r = 0; r < rounds; r++) {
     tracked.push(t.samplesPerSecond);
     plain.push(p.samplesPerSecond);
     overheads.push(t.secondsPerStep / p.secondsPerStep);
+    cpuOverheads.push(t.cpuSecondsPerStep / p.cpuSecondsPerStep);
     line.push(
       `vgg11 ¼ on ${overheadOn} ${t.samplesPerSecond.toFixed(0)} tracked / ${p.samplesPerSecond.toFixed(0)} plain`,
     );
@@ -151,6 +155,7 @@ const result = {
           plainSamplesPerSecond: median(plain),
         },
         trackingOverhead: median(overheads),
+        trackingOverheadCpu: median(cpuOverheads),
       }
     : {}),
 };
@@ -162,6 +167,7 @@ else {
     ['webgpuOverWasm', x(result.webgpuOverWasm)],
     ['webgpuFilterGradSpeedup', x(result.webgpuFilterGradSpeedup)],
     ['trackingOverhead', result.trackingOverhead?.toFixed(3)],
+    ['trackingOverheadCpu', result.trackingOverheadCpu?.toFixed(3)],
   ].filter(([, v]) => v !== undefined);
   process.stdout.write(
     `bench CNN at batch ${batch}, samples/s (median of ${rounds} rounds): ` +

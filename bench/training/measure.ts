@@ -31,6 +31,12 @@ export const BENCH_CNN: Network = {
 export interface Measurement {
   samplesPerSecond: number;
   secondsPerStep: number;
+  /**
+   * This process's CPU seconds per timed step (user + system). On the synchronous cpu and wasm
+   * backends the step runs on this thread, so this barely moves when other work shares the machine,
+   * where wall time does; on webgpu it leaves out the GPU.
+   */
+  cpuSecondsPerStep: number;
   steps: number;
   /** Host ↔ device traffic per training step, when counted (see `countActivity`). */
   perStep?: StepActivity;
@@ -53,6 +59,8 @@ export async function measureTraining(
   const { config, dataset } = benchTrial(net, opts.batch, total);
   let timedStart = 0;
   let timedEnd = 0;
+  let cpuStart = process.cpuUsage();
+  let cpuTimed = { user: 0, system: 0 };
   // Counting wraps a few methods; it runs in its own measurement so it never touches the timed ones.
   const counter = opts.count ? countActivity() : undefined;
   const stepCounts = counter && stepWindow(counter, opts.warmup, total);
@@ -65,8 +73,14 @@ export async function measureTraining(
       onBatch: (p) => {
         stepCounts?.observe(p);
         if (p.phase !== 'train') return;
-        if (p.batch === opts.warmup) timedStart = performance.now();
-        if (p.batch === total) timedEnd = performance.now();
+        if (p.batch === opts.warmup) {
+          timedStart = performance.now();
+          cpuStart = process.cpuUsage();
+        }
+        if (p.batch === total) {
+          timedEnd = performance.now();
+          cpuTimed = process.cpuUsage(cpuStart);
+        }
       },
     });
   } finally {
@@ -81,6 +95,7 @@ export async function measureTraining(
   return {
     samplesPerSecond: (opts.steps * opts.batch) / seconds,
     secondsPerStep: seconds / opts.steps,
+    cpuSecondsPerStep: (cpuTimed.user + cpuTimed.system) / 1e6 / opts.steps,
     steps: opts.steps,
     ...(activity ? { perStep: activity } : {}),
   };

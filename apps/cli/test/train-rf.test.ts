@@ -6,12 +6,26 @@ describe('satfarm rf', () => {
     const run = await runCli(['rf', '--arch', 'vgg16', '--resolution', '32', '--json']);
     expect(run.code).toBe(0);
     const { layers } = JSON.parse(run.stdout) as {
-      layers: { name: string; kind: string; receptiveField: number; unproductive: boolean }[];
+      layers: {
+        name: string;
+        kind: string;
+        receptiveField: number;
+        unproductive: boolean;
+        prediction: string;
+      }[];
     };
     const convs = layers.filter((l) => l.kind === 'conv');
     expect(convs.map((l) => l.receptiveField)).toEqual([3, 5, 10, 14, 24, 32, 40, 60, 76, 92, 132, 164, 196]);
     expect(convs.map((l) => l.unproductive)).toEqual([...Array(6).fill(false), ...Array(7).fill(true)]);
     expect(layers.filter((l) => l.kind === 'pool')).toHaveLength(5);
+    // The classifier sees its whole input by construction: no border-layer verdict for it.
+    const dense = layers.filter((l) => l.kind === 'dense');
+    expect(dense.length).toBeGreaterThan(0);
+    expect(dense.map((l) => [l.prediction, l.unproductive])).toEqual(dense.map(() => ['not a conv', false]));
+    expect(convs.map((l) => l.prediction)).toEqual([
+      ...Array(6).fill('productive'),
+      ...Array(7).fill('unproductive'),
+    ]);
   });
 });
 

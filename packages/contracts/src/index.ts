@@ -6,7 +6,9 @@ export {
   DatasetConfig,
   DatasetName,
   KRule,
+  PROJECTION_FITS,
   ProjectionConfig,
+  ProjectionFit,
   SaturationConfig,
   TrainingConfig,
   TrialConfig,
@@ -17,7 +19,11 @@ export {
   LayerEpochResult,
   LayerKind,
   ModeSaturation,
+  ProjectedLayer,
   ProjectionResult,
+  ProjectionRow,
+  ProjectionTest,
+  randomControl,
 } from './epoch-result.ts';
 export { NotCanonicalError, canonicalJson, stableHash } from './canonical.ts';
 export {

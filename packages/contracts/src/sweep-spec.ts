@@ -82,7 +82,10 @@ export const SweepSpec = z
     grid: SweepGrid,
     training: TrainingConfig,
     saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
-    /** Projection test after each trial's last epoch (`projection: {}` for the default δ list). */
+    /**
+     * Projection test after each trial's last epoch; `projection: {}` runs it the phd-lab way (see
+     * ProjectionConfig for the settings and their defaults).
+     */
     projection: ProjectionConfig.optional(),
     /** Attempts after the first before a trial is recorded as failed. */
     retries: z.number().int().min(0).max(20).default(3),

@@ -42,13 +42,49 @@ export const SaturationConfig = z
   .strict();
 export type SaturationConfig = z.infer<typeof SaturationConfig>;
 
+export const PROJECTION_FITS = ['train', 'test'] as const;
 /**
- * After the last epoch, test accuracy with every tracked layer projected onto its eigenspace at each
- * δ, and with a random subspace of the same size as the control.
+ * Which data a projection's eigenspace is fitted on. `train`: the covariance accumulated over the last
+ * epoch's training batches (phd-lab's PCA layers collect it the same way, during training); `test`: the
+ * test set's, in inference mode (satfarm's first way, which fits and scores on the same examples).
+ */
+export const ProjectionFit = z.enum(PROJECTION_FITS);
+export type ProjectionFit = z.infer<typeof ProjectionFit>;
+
+/**
+ * After the last epoch: test accuracy with tracked layers projected onto the eigenspace that keeps δ
+ * of their variance, each layer alone and all of them together, against random subspaces of the same
+ * size (the control). The defaults follow phd-lab: fitted on the training data, the classifier's
+ * output (the logits) left unprojected.
  */
 export const ProjectionConfig = z
   .object({
-    deltas: z.array(z.number().gt(0).lt(1)).min(1).max(16).default([0.9, 0.95, 0.99, 0.999]),
+    deltas: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .max(16)
+      .default([0.9, 0.95, 0.99, 0.999])
+      .superRefine((deltas, ctx) => {
+        // Results are keyed by δ: a second copy would only overwrite the first.
+        deltas.forEach((delta, index) => {
+          const first = deltas.indexOf(delta);
+          if (first === index) return;
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            input: delta,
+            message: `duplicate δ ${delta}`,
+            params: { problem: 'duplicate δ', expected: `each δ once (already at index ${first})` },
+          });
+        });
+      }),
+    fit: ProjectionFit.default('train'),
+    /** Project the classifier's output too (phd-lab leaves the logits alone). */
+    includeClassifier: z.boolean().default(false),
+    /** Also project each layer alone (one more test pass per layer, δ and basis). */
+    perLayer: z.boolean().default(true),
+    /** Random bases per δ and layer; the control is their mean accuracy, with its spread. */
+    randomDraws: z.number().int().min(1).max(100).default(5),
   })
   .strict();
 export type ProjectionConfig = z.infer<typeof ProjectionConfig>;

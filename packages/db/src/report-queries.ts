@@ -13,7 +13,7 @@ export interface ProjectionRow {
   meanRandomAccuracy: number;
 }
 
-/** The `projection_summary` view for one sweep. */
+/** The legacy `projection_summary` view for one sweep (see projection_metrics). */
 export async function projectionSummary(pool: Pool, sweepId: string): Promise<ProjectionRow[]> {
   return withClient(pool, async (client) => {
     const { rows } = await client.query<ProjectionRow>(
@@ -21,6 +21,53 @@ export async function projectionSummary(pool: Pool, sweepId: string): Promise<Pr
               mean_test_accuracy AS "meanTestAccuracy", mean_projected_accuracy AS "meanProjectedAccuracy",
               mean_random_accuracy AS "meanRandomAccuracy"
        FROM projection_summary WHERE sweep_id = $1 ORDER BY architecture, variant, resolution, delta`,
+      [sweepId],
+    );
+    return rows;
+  });
+}
+
+export interface ProjectionResultRow {
+  architecture: string;
+  variant: string;
+  resolution: number;
+  fit: 'train' | 'test';
+  includesClassifier: boolean;
+  /** `all`: every projected layer at once; `layer`: `layerName` alone. */
+  scope: 'all' | 'layer';
+  layerName: string | null;
+  layerIndex: number | null;
+  delta: number;
+  trials: number;
+  meanKeptShare: number;
+  meanTestAccuracy: number;
+  meanProjectedAccuracy: number;
+  /** Over trials (seeds); null with one. */
+  stdProjectedAccuracy: number | null;
+  meanRandomAccuracy: number;
+  /** The typical spread of the random control between draws within a trial; null with one draw. */
+  meanRandomAccuracyStd: number | null;
+  minRandomAccuracy: number;
+  maxRandomAccuracy: number;
+}
+
+/**
+ * The `projection_results_summary` view for one sweep: all-layer rows first, then each layer in forward
+ * order, per architecture, variant, resolution and δ.
+ */
+export async function projectionResults(pool: Pool, sweepId: string): Promise<ProjectionResultRow[]> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<ProjectionResultRow>(
+      `SELECT architecture, variant, resolution, fit, includes_classifier AS "includesClassifier", scope,
+              layer_name AS "layerName", layer_index AS "layerIndex", delta, trials,
+              mean_kept_share AS "meanKeptShare", mean_test_accuracy AS "meanTestAccuracy",
+              mean_projected_accuracy AS "meanProjectedAccuracy",
+              std_projected_accuracy AS "stdProjectedAccuracy",
+              mean_random_accuracy AS "meanRandomAccuracy",
+              mean_random_accuracy_std AS "meanRandomAccuracyStd",
+              min_random_accuracy AS "minRandomAccuracy", max_random_accuracy AS "maxRandomAccuracy"
+       FROM projection_results_summary WHERE sweep_id = $1
+       ORDER BY architecture, variant, resolution, fit, includes_classifier, scope, layer_index NULLS FIRST, delta`,
       [sweepId],
     );
     return rows;

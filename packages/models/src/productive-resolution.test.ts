@@ -17,4 +17,11 @@ describe('smallestProductiveResolution', () => {
     const deep = smallestProductiveResolution('simple-cnn', { ...base, depth: 8 })!;
     expect(shallow).toBeLessThan(deep);
   });
+
+  it('is 32 px for the CIFAR ResNets, as rfa_toolbox finds', () => {
+    // Below 32 stage 4's 3×3 convs read maps of floor(r/8) ≤ 3 px (the feature-map rule); running
+    // rfa_toolbox's is_border over 1…200 px on its small-stem ResNet18 and 34 gave 32 for both.
+    expect(smallestProductiveResolution('resnet18', base)).toBe(32);
+    expect(smallestProductiveResolution('resnet34', base)).toBe(32);
+  });
 });

@@ -9,9 +9,10 @@ const SEARCH_LIMIT = 4096;
 /**
  * The smallest input resolution at which receptive-field analysis predicts no unproductive conv layer
  * ("Should You Go Deeper?": below it, the last layers see the whole image already and form a tail).
- * Conv receptive fields do not depend on the resolution, so a conv layer productive at r stays
- * productive at every larger r: binary search. Global pooling and dense layers always span the whole
- * input and are left out. Returns null when even SEARCH_LIMIT px leaves a conv layer unproductive.
+ * Both border rules loosen as the resolution grows — conv receptive fields do not depend on it, the
+ * estimated map sides floor(r / jump) never shrink — so a conv layer productive at r stays productive
+ * at every larger r: binary search. Dense layers are not convs and are left out. Returns null when
+ * even SEARCH_LIMIT px leaves a conv layer unproductive.
  */
 export function smallestProductiveResolution(arch: ArchitectureName, opts: ShapeOptions): number | null {
   const productive = (resolution: number) =>

@@ -1,6 +1,8 @@
+import { receptiveFields, unproductiveLayers } from '@satfarm/saturation';
 import { describe, expect, it } from 'vitest';
 import { describeArchitecture } from './describe.ts';
 import { analyzeReceptiveFields } from './receptive-field.ts';
+import { toRfNodes } from './rf-nodes.ts';
 
 const base = { channels: 3, classes: 10 };
 
@@ -17,11 +19,16 @@ describe('analyzeReceptiveFields', () => {
       'dense',
       'dense',
     ]);
-    // gap covers pool5's 1×1 map: r stays 212 at 32 px.
-    expect(rf.slice(-3).map((l) => [l.name, l.receptiveField, l.unproductive])).toEqual([
-      ['pool5', 212, true],
-      ['fc1', 212, true],
-      ['classifier', 212, true],
+    // gap covers pool5's 1×1 map: r stays 212 at 32 px. Dense layers are not convs: the border
+    // prediction does not apply to them, whatever their (finite) field.
+    expect(rf.slice(-3).map((l) => [l.name, l.receptiveField, l.prediction, l.unproductive])).toEqual([
+      ['pool5', 212, 'unproductive', true],
+      ['fc1', 212, 'not a conv', false],
+      ['classifier', 212, 'not a conv', false],
+    ]);
+    expect(convs.map((l) => l.prediction)).toEqual([
+      ...Array(6).fill('productive'),
+      ...Array(7).fill('unproductive'),
     ]);
   });
 
@@ -36,16 +43,16 @@ describe('analyzeReceptiveFields', () => {
       'conv13',
     ]);
     // The benchmark CNN at 28 px: conv3 sees 10 px; global pooling spans the 14×14 map (jump 2),
-    // 10 + 13·2 = 36 ≥ 28, so the classifier, which reads only that, is a border layer.
+    // 10 + 13·2 = 36 ≥ 28; the classifier reads only that, but is a dense layer, not a conv.
     const cnn = analyzeReceptiveFields(
       describeArchitecture('simple-cnn', { resolution: 28, channels: 1, classes: 10 }),
     );
-    expect(cnn.map((l) => [l.name, l.receptiveField, l.unproductive])).toEqual([
-      ['conv1', 3, false],
-      ['conv2', 5, false],
-      ['pool1', 6, false],
-      ['conv3', 10, false],
-      ['classifier', 36, true],
+    expect(cnn.map((l) => [l.name, l.receptiveField, l.prediction])).toEqual([
+      ['conv1', 3, 'productive'],
+      ['conv2', 5, 'productive'],
+      ['pool1', 6, 'productive'],
+      ['conv3', 10, 'productive'],
+      ['classifier', 36, 'not a conv'],
     ]);
   });
 
@@ -61,5 +68,51 @@ describe('analyzeReceptiveFields', () => {
     expect(field('stage2_block2_conv1')).toBe(7);
     // Shortest paths keep every ResNet conv productive at 32 px.
     expect(rf.filter((l) => l.kind === 'conv' && l.unproductive)).toEqual([]);
+  });
+
+  // rfa_toolbox's own is_border on its CIFAR-stem ResNet18 (resnet(stage_config=[2, 2, 2, 2],
+  // block=residual_block, stem_factory=small_stem) in rfa_toolbox/architectures/resnet.py; its stages
+  // count from 0) gave these conv border layers, with rfa's names mapped to satfarm's. Most come from
+  // the feature-map rule: stage 4 reads maps of floor(r/8) px, no larger than a 3×3 kernel below 32 px.
+  it.each([
+    [
+      8,
+      [
+        'stage3_block1_conv2',
+        'stage3_block2_conv1',
+        'stage3_block2_conv2',
+        'stage4_block1_conv1',
+        'stage4_block1_conv2',
+        'stage4_block2_conv1',
+        'stage4_block2_conv2',
+      ],
+    ],
+    [16, ['stage4_block1_conv2', 'stage4_block2_conv1', 'stage4_block2_conv2']],
+    [24, ['stage4_block1_conv2', 'stage4_block2_conv1', 'stage4_block2_conv2']],
+    [32, []],
+  ])('marks the ResNet18 border layers rfa_toolbox marks at %i px', (resolution, expected) => {
+    const rf = analyzeReceptiveFields(describeArchitecture('resnet18', { resolution, ...base }));
+    expect(rf.filter((l) => l.unproductive).map((l) => l.name)).toEqual(expected);
+    expect(rf.find((l) => l.name === 'classifier')?.prediction).toBe('not a conv');
+  });
+
+  it('flags as many ResNet18 convs as rfa_toolbox at every resolution from 8 to 33 px', () => {
+    // rfa_toolbox's own is_border, same network: 7 border convs at 8–15 px, 3 at 16–31, none from 32.
+    for (let resolution = 8; resolution <= 33; resolution++) {
+      const rf = analyzeReceptiveFields(describeArchitecture('resnet18', { resolution, ...base }));
+      const want = resolution < 16 ? 7 : resolution < 32 ? 3 : 0;
+      expect(
+        rf.filter((l) => l.kind === 'conv' && l.unproductive),
+        `${resolution} px`,
+      ).toHaveLength(want);
+    }
+  });
+
+  it('keeps whole-map layers out of the feature-map rule', () => {
+    // At 64 px ResNet18's gap has kernel 8 over the 8-px stage-4 map: a sliding window would count as
+    // covering it, but gap and the dense classifier read the whole map by construction.
+    const nodes = toRfNodes(describeArchitecture('resnet18', { resolution: 64, ...base }).layers);
+    expect(nodes.find((n) => n.name === 'gap')).toMatchObject({ kernel: 8, global: true });
+    expect([...unproductiveLayers(nodes, receptiveFields(nodes), 64)]).toEqual([]);
   });
 });

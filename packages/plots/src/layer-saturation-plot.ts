@@ -47,7 +47,7 @@ export function layerSaturationSvg(input: TrialSaturationInput, options: PlotOpt
       { label: 'train', fill: MODE_COLOURS.train },
       { label: 'eval', fill: MODE_COLOURS.eval },
       {
-        label: `receptive field ≥ input: predicted unproductive (${unproductive})`,
+        label: `border layer (receptive field past the input): predicted unproductive (${unproductive})`,
         fill: `url(#${id}-hatch)`,
         stroke: UNPRODUCTIVE_COLOUR,
       },

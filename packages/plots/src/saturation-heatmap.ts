@@ -37,7 +37,7 @@ export function heatmap(g: ArchitectureGroup, at: { heatTop: number; left: numbe
           const tip =
             cell === undefined
               ? `${layer.layerName} at ${resolution} px: not measured`
-              : `${layer.layerName} at ${resolution} px: eval ${percent(value)}, train ${percent(cell.meanTrainSaturation)}; receptive field ${cell.receptiveField}${cell.unproductive ? ` ≥ ${resolution}: predicted unproductive` : ''}`;
+              : `${layer.layerName} at ${resolution} px: eval ${percent(value)}, train ${percent(cell.meanTrainSaturation)}; receptive field ${cell.receptiveField}${cell.unproductive ? `: a border layer at ${resolution} px, predicted unproductive` : ''}`;
           return el(
             'g',
             {

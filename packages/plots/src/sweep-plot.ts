@@ -117,7 +117,7 @@ export function sweepSvg(input: SweepPlotInput, options: PlotOptions = {}): stri
     el(
       'text',
       { x: scaleLeft + 388, y: scaleTop + 10, 'font-size': 12, fill: INK },
-      text('receptive field ≥ input: predicted unproductive'),
+      text('border layer: predicted unproductive'),
     ),
     blocks,
   ).value;

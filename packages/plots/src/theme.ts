@@ -14,7 +14,7 @@ export const MODE_COLOURS = { train: schemeTableau10[1]!, eval: schemeTableau10[
 export const ACCURACY_COLOUR = schemeTableau10[0]!;
 export const TEST_COLOUR = schemeTableau10[1]!;
 export const RECOMMENDED_COLOUR = schemeTableau10[4]!;
-/** Receptive field at least the input: the layer is predicted unproductive. */
+/** A border layer (rfa_toolbox's rule, see @satfarm/saturation): predicted unproductive. */
 export const UNPRODUCTIVE_COLOUR = schemeTableau10[2]!;
 
 /**

@@ -94,3 +94,37 @@ export interface PlotOptions {
    */
   idPrefix?: string;
 }
+
+/**
+ * One row of the projection test summary (`projection_results_summary`): a scope (every projected layer
+ * at once, or one layer alone) at one δ, averaged over an (architecture, variant, resolution)'s trials.
+ */
+export interface ProjectionPoint {
+  architecture: string;
+  variant: string;
+  resolution: number;
+  fit: 'train' | 'test';
+  includesClassifier: boolean;
+  scope: 'all' | 'layer';
+  layerName: string | null;
+  layerIndex: number | null;
+  delta: number;
+  trials: number;
+  meanKeptShare: number;
+  /** The unprojected test accuracy of the same trials. */
+  meanTestAccuracy: number;
+  meanProjectedAccuracy: number;
+  meanRandomAccuracy: number;
+  /** Spread of the random control between draws within a trial; null with one draw. */
+  meanRandomAccuracyStd: number | null;
+  minRandomAccuracy: number;
+  maxRandomAccuracy: number;
+}
+
+export interface ProjectionPlotInput {
+  /** A sweep's or trial's name, for the title. */
+  title: string;
+  points: readonly ProjectionPoint[];
+  /** δ of the per-layer panel (default 0.99 when measured, else the largest δ). */
+  layerDelta?: number;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { productivityFinding, projectionFinding } from './findings.ts';
+import { productivityFinding } from './findings.ts';
+import { projectionFinding } from './projection-section.ts';
 import { renderReport } from './render-report.ts';
 import type { ReportInput } from './report-input.ts';
 
@@ -11,6 +12,7 @@ const base: ReportInput = {
   trials: [],
   summary: [],
   recommendations: [],
+  projectionTests: [],
   projections: [
     {
       architecture: 'a',
@@ -77,7 +79,7 @@ const base: ReportInput = {
 };
 
 describe('findings', () => {
-  it('answers the projection question from the δ = 0.99 rows only', () => {
+  it('answers the projection question from the δ = 0.99 legacy rows when a sweep has only those', () => {
     const text = projectionFinding(base);
     // mean change (−0.5 − 1.5)/2 = −1.0 pts, worst −1.5 → beyond 1 point: "No"
     expect(text).toMatch(/^\*\*No\.\*\*/);

@@ -1,25 +1,7 @@
-import { mean, pct, points } from './markdown.ts';
+import { pct } from './markdown.ts';
 import type { ReportInput } from './report-input.ts';
 
 const group = (r: { architecture: string; variant: string }) => `${r.architecture} (${r.variant})`;
-
-/** (a) Projection at δ = 0.99 against the unprojected accuracy and the random control. */
-export function projectionFinding(input: ReportInput, delta = 0.99): string {
-  const rows = input.projections.filter((p) => Math.abs(p.delta - delta) < 1e-9);
-  if (rows.length === 0) return `No projection results at δ = ${delta} are stored for this sweep.`;
-  const change = rows.map((r) => r.meanProjectedAccuracy - r.meanTestAccuracy);
-  const random = rows.map((r) => r.meanRandomAccuracy - r.meanTestAccuracy);
-  const worst = Math.min(...change);
-  const within = worst >= -0.01;
-  const kept = mean(rows.map((r) => r.meanKeptShare));
-  return (
-    `**${within ? 'Yes' : 'No'}.** Over ${rows.length} (architecture, resolution) groups, projecting every tracked ` +
-    `layer onto its δ = ${delta} eigenspace (keeping ${pct(kept)} of the dimensions on average) changed test ` +
-    `accuracy by ${points(mean(change))} on average (worst ${points(worst)}), ${within ? 'within' : 'beyond'} the ` +
-    `~1 point the paper reports; a random subspace of the same dimensions changed it by ${points(mean(random))} ` +
-    `on average (worst ${points(Math.min(...random))}).`
-  );
-}
 
 /** (b) Mean saturation of conv layers predicted unproductive vs the others, where both kinds exist. */
 export function productivityFinding(input: ReportInput): string {

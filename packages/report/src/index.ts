@@ -1,3 +1,4 @@
-export { productivityFinding, projectionFinding, resolutionFinding } from './findings.ts';
+export { productivityFinding, resolutionFinding } from './findings.ts';
+export { projectionFinding, projectionSection } from './projection-section.ts';
 export { renderReport } from './render-report.ts';
-export type { ReportInput } from './report-input.ts';
+export type { ProjectionTestRow, ReportInput } from './report-input.ts';

@@ -1,5 +1,6 @@
-import { productivityFinding, projectionFinding, resolutionFinding } from './findings.ts';
-import { mdTable, pct, points } from './markdown.ts';
+import { productivityFinding, resolutionFinding } from './findings.ts';
+import { mdTable, pct } from './markdown.ts';
+import { projectionFinding, projectionSection } from './projection-section.ts';
 import type { ReportInput } from './report-input.ts';
 
 /**
@@ -37,7 +38,7 @@ export function renderReport(input: ReportInput): string {
     '',
     '## Answers',
     '',
-    '**(a) Does projecting every layer onto its δ = 0.99 eigenspace keep accuracy within ~1 point, while a random subspace of the same size loses clearly more?**',
+    '**(a) Does projecting every layer onto its δ = 0.99 eigenspace keep accuracy within ~1 point, while random subspaces of the same size lose clearly more?**',
     '',
     projectionFinding(input),
     '',
@@ -111,31 +112,7 @@ export function renderReport(input: ReportInput): string {
     ),
     '',
     ...input.images.trials.flatMap((t) => [`![${t.label}](${t.path})`, '']),
-    '## Projection test',
-    '',
-    mdTable(
-      [
-        'architecture',
-        'variant',
-        'resolution',
-        'δ',
-        'dimensions kept',
-        'unprojected',
-        'eigenspace',
-        'random (same k)',
-      ],
-      input.projections.map((p) => [
-        p.architecture,
-        p.variant,
-        p.resolution,
-        p.delta,
-        pct(p.meanKeptShare),
-        pct(p.meanTestAccuracy),
-        `${pct(p.meanProjectedAccuracy)} (${points(p.meanProjectedAccuracy - p.meanTestAccuracy)})`,
-        `${pct(p.meanRandomAccuracy)} (${points(p.meanRandomAccuracy - p.meanTestAccuracy)})`,
-      ]),
-    ),
-    '',
+    ...projectionSection(input),
     '## The recommendation, reproducibly',
     '',
     ...input.recommendations.map(

@@ -41,6 +41,9 @@ export interface ReportInput {
     agree: boolean;
     sql: { statement: string; parameters: [string, number] };
   }[];
+  /** The projection test (`projection_results_summary`): all-layer rows and each layer alone, per δ. */
+  projectionTests: ProjectionTestRow[];
+  /** Legacy projection rows (`projection_summary`), of trials run before the projection test followed phd-lab. */
   projections: {
     architecture: string;
     variant: string;
@@ -70,7 +73,28 @@ export interface ReportInput {
     meanEvalSaturation: number | null;
   }[];
   /** Relative paths of the pictures written beside the report. */
-  images: { sweep: string; trials: { label: string; path: string }[] };
+  images: { sweep: string; trials: { label: string; path: string }[]; projection?: string | undefined };
   /** Hand-written discussion, appended as is. */
   notes?: string | undefined;
+}
+
+/** One row of `projection_results_summary` (the shape `@satfarm/db`'s projectionResults returns). */
+export interface ProjectionTestRow {
+  architecture: string;
+  variant: string;
+  resolution: number;
+  fit: 'train' | 'test';
+  includesClassifier: boolean;
+  scope: 'all' | 'layer';
+  layerName: string | null;
+  layerIndex: number | null;
+  delta: number;
+  trials: number;
+  meanKeptShare: number;
+  meanTestAccuracy: number;
+  meanProjectedAccuracy: number;
+  meanRandomAccuracy: number;
+  meanRandomAccuracyStd: number | null;
+  minRandomAccuracy: number;
+  maxRandomAccuracy: number;
 }

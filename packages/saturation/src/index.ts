@@ -18,5 +18,5 @@ export {
   saturationOf,
 } from './saturation.ts';
 export { basisProjection, projectionMatrix, projectRows } from './projection.ts';
-export { mulberry32, randomOrthonormalBasis } from './random-basis.ts';
-export { tailLength, type TailOptions } from './tail.ts';
+export { controlSeed, mulberry32, randomOrthonormalBasis } from './random-basis.ts';
+export { networkTailLength, tailLength, type TailOptions } from './tail.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from './eigen.ts';
 import { ShapeMismatchError } from './errors.ts';
 import { basisProjection, projectionMatrix, projectRows } from './projection.ts';
-import { mulberry32, randomOrthonormalBasis } from './random-basis.ts';
+import { controlSeed, mulberry32, randomOrthonormalBasis } from './random-basis.ts';
 
 function multiply(a: Float64Array, b: Float64Array, d: number): Float64Array {
   const out = new Float64Array(d * d);
@@ -139,5 +139,24 @@ describe('mulberry32', () => {
     }
     expect(sum / 10_000).toBeCloseTo(0.5, 1);
     expect(() => mulberry32(Number.NaN)).toThrow(/seed/);
+  });
+});
+
+describe('controlSeed', () => {
+  it('is a function of trial seed, layer and draw, different for each', () => {
+    expect(controlSeed(5, 2, 0)).toBe(controlSeed(5, 2, 0));
+    const seeds = new Set<number>();
+    for (const trial of [0, 1, 5]) {
+      for (let layer = 0; layer < 20; layer++)
+        for (let draw = 0; draw < 10; draw++) seeds.add(controlSeed(trial, layer, draw));
+    }
+    expect(seeds.size).toBe(3 * 20 * 10);
+    for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
+  });
+
+  it('names a bad part', () => {
+    expect(() => controlSeed(-1, 0, 0)).toThrow(/Invalid trialSeed '-1'/);
+    expect(() => controlSeed(0, 1.5, 0)).toThrow(/Invalid layerIndex '1.5'/);
+    expect(() => controlSeed(0, 0, Number.NaN)).toThrow(/Invalid draw 'NaN'/);
   });
 });

@@ -16,6 +16,30 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/**
+ * The seed of one random control basis: a 32-bit mix (murmur3's finaliser after each part) of the
+ * trial's seed, the layer's index and the draw. A basis depends on what it is for, never on the order
+ * bases are made in: a layer's draw r is the same basis whether the layer is projected alone or with
+ * the others, and at every δ (the control keeps its first k columns), and adding a layer or a δ
+ * changes no other result.
+ */
+export function controlSeed(trialSeed: number, layerIndex: number, draw: number): number {
+  const parts = { trialSeed, layerIndex, draw };
+  for (const [field, value] of Object.entries(parts)) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new InvalidArgumentError(field, value, 'an integer in [0, 2^32)');
+    }
+  }
+  let h = 0x9e3779b9;
+  for (const part of [trialSeed, layerIndex, draw]) {
+    h = Math.imul(h ^ part, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
 /** Standard normal draw by Box–Muller; `1 − u` keeps the logarithm's argument in (0, 1]. */
 function gaussian(random: () => number): number {
   const u = 1 - random();

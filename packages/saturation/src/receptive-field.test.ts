@@ -105,16 +105,69 @@ describe('unproductiveLayers', () => {
 
   it('needs every direct input past the resolution', () => {
     const nodes: RfNode[] = [
-      { name: 'wide', kernel: 9, stride: 1, inputs: [] },
-      { name: 'deep', kernel: 9, stride: 1, inputs: ['wide'] },
+      { name: 'a', kernel: 3, stride: 1, inputs: [] },
+      { name: 'b', kernel: 3, stride: 1, inputs: ['a'] },
+      { name: 'c', kernel: 3, stride: 1, inputs: ['b'] },
+      { name: 'd', kernel: 3, stride: 1, inputs: ['c'] },
       { name: 'skip', kernel: 1, stride: 1, inputs: [] },
-      { name: 'mix', kernel: 9, stride: 1, inputs: ['deep', 'skip'] },
+      { name: 'mix', kernel: 3, stride: 1, inputs: ['d', 'skip'] },
     ];
     const rf = receptiveFields(nodes);
-    const unproductive = unproductiveLayers(nodes, rf, 8);
-    // wide: r=9 but reads the input (r=1); deep: 17, reads wide (9) → border; mix reads skip (r=1).
-    expect([...unproductive]).toEqual(['deep']);
+    const unproductive = unproductiveLayers(nodes, rf, 6);
+    // r: a 3, b 5, c 7, d 9, skip 1, mix 3 (through skip). c: 7 > 6 but reads b (5) → productive;
+    // d reads c (7 ≥ 6) → border; mix reads skip (r 1). No 3×3 kernel covers a 6-px map.
+    expect([...unproductive]).toEqual(['d']);
     expect(() => unproductiveLayers(nodes, rf, 0)).toThrow(/resolution/);
     expect(() => unproductiveLayers(nodes, new Map(), 8)).toThrow(/rf entry/);
+  });
+
+  // rfa_toolbox's is_border: the node's own field must EXCEED the resolution, an input's need only
+  // reach it. Values below were checked by running rfa_toolbox's own is_border on the same chain.
+  it('pins the boundary r = resolution as rfa_toolbox does: strict for the layer, not for its inputs', () => {
+    const nodes: RfNode[] = [
+      { name: 'a', kernel: 3, stride: 1, inputs: [] },
+      { name: 'b', kernel: 3, stride: 1, inputs: ['a'] },
+      { name: 'c', kernel: 3, stride: 1, inputs: ['b'] },
+      { name: 'one', kernel: 1, stride: 1, inputs: ['c'] },
+      { name: 'd', kernel: 3, stride: 1, inputs: ['one'] },
+    ];
+    const rf = receptiveFields(nodes);
+    expect(['c', 'one', 'd'].map((n) => rf.get(n)?.receptiveField)).toEqual([7, 7, 9]);
+    // At 7 px: `one` sees exactly the image (7) and reads c (7): not a border layer; d (9) reads
+    // one, whose 7 reaches 7: border.
+    expect([...unproductiveLayers(nodes, rf, 7)]).toEqual(['d']);
+    // At 6 px one's 7 exceeds the resolution: border too. At 8 px nothing is.
+    expect([...unproductiveLayers(nodes, rf, 6)]).toEqual(['one', 'd']);
+    expect([...unproductiveLayers(nodes, rf, 8)]).toEqual([]);
+  });
+
+  it('marks a sliding layer whose every input map is no larger than its kernel (floor(resolution / jump))', () => {
+    const nodes: RfNode[] = [
+      { name: 's1', kernel: 3, stride: 2, inputs: [] },
+      { name: 's2', kernel: 3, stride: 2, inputs: ['s1'] },
+      { name: 't', kernel: 3, stride: 1, inputs: ['s2'] },
+      { name: 'fc', kernel: 4, stride: 1, inputs: ['s2'], global: true },
+    ];
+    const rf = receptiveFields(nodes);
+    expect(rf.get('t')).toEqual({ receptiveField: 15, jump: 4 });
+    // t reads s2 (jump 4): a map of floor(r/4) ≤ 3 for r < 16, though at 13 and 15 its receptive
+    // field (15) does not exceed r together with s2's (7). rfa_toolbox's estimate floor(15/4) = 3,
+    // not the 'same'-padded side ceil(ceil(15/2)/2) = 4, decides (checked against rfa_toolbox).
+    // fc's kernel (4) would cover s2's 3-px map too, but a global layer is out of this rule.
+    for (const r of [12, 13, 15]) expect([...unproductiveLayers(nodes, rf, r)], `${r} px`).toEqual(['t']);
+    expect([...unproductiveLayers(nodes, rf, 16)]).toEqual([]);
+    // A first layer's input is the image itself: a 3×3 kernel covers a 3-px image.
+    expect(unproductiveLayers(nodes, rf, 3).has('s1')).toBe(true);
+    expect(unproductiveLayers(nodes, rf, 4).has('s1')).toBe(false);
+    // The rule needs EVERY input covered: at 12 px `small` (jump 4) is a 3-px map, `big` a 12-px one.
+    const twoInputs: RfNode[] = [
+      { name: 'big', kernel: 1, stride: 1, inputs: [] },
+      { name: 'small', kernel: 1, stride: 4, inputs: [] },
+      { name: 'onlySmall', kernel: 3, stride: 1, inputs: ['small'] },
+      { name: 'join', kernel: 3, stride: 1, inputs: ['big', 'small'] },
+    ];
+    const flagged = unproductiveLayers(twoInputs, receptiveFields(twoInputs), 12);
+    expect(flagged.has('onlySmall')).toBe(true);
+    expect(flagged.has('join')).toBe(false);
   });
 });

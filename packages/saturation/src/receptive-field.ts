@@ -11,6 +11,12 @@ export interface RfNode {
   stride: number;
   dilation?: number;
   inputs: string[];
+  /**
+   * Reads its whole input at once (dense, global pooling, flatten) rather than sliding a window over
+   * it: rfa_toolbox's infinite kernel. Such a node takes no part in the feature-map rule of
+   * {@link unproductiveLayers}.
+   */
+  global?: boolean;
 }
 
 /** Receptive field `r` (pixels of the input) and jump `j` (input pixels between adjacent outputs). */
@@ -76,10 +82,25 @@ export function receptiveFields(nodes: readonly RfNode[]): Map<string, RfInfo> {
 }
 
 /**
- * Layers predicted unproductive ("border layers" in rfa_toolbox): the node's own receptive field
- * and that of every direct input are each at least `resolution`. Such a layer and everything it
- * reads already see the whole image, so it cannot combine new spatial context and tends to show
- * low saturation. The network input counts as `r = 1`.
+ * Layers predicted unproductive: rfa_toolbox's border layers, mirroring
+ * `EnrichedNetworkNode.is_border` (rfa_toolbox/graphs.py) with its default minimum-receptive-field
+ * provider. A node is a border layer when either
+ *
+ * 1. **receptive field**: its own receptive field is *larger* than `resolution` and that of every
+ *    direct input is *at least* `resolution` (rfa: `input_resolution < receptive_field_min` for the
+ *    node, `input_resolution <= receptive_field_min` for each predecessor). A layer whose receptive
+ *    field equals the resolution is therefore not a border layer on its own account, while an input
+ *    whose field equals it counts as seeing the whole image. Such a layer and everything it reads
+ *    already see the whole image, so it cannot combine new spatial context and tends to show low
+ *    saturation; or
+ * 2. **feature map**: it slides a window (not `global`) and every direct input's feature map is no
+ *    larger than its kernel (dilated, where rfa_toolbox knows no dilation), so it behaves like a
+ *    dense layer (rfa: `_feature_map_size_larger_than_kernel`). The side is rfa_toolbox's estimate,
+ *    `floor(resolution / jump)` (`compute_feature_map_size`), which for 'same' padding can be one
+ *    less than the actual side (ceil); it is kept so that the prediction is rfa_toolbox's.
+ *
+ * The network input counts as an input with `r = 1` and side `resolution` (rfa_toolbox's Keras
+ * ingest models it so: a kernel-1 stride-1 `InputLayer` node).
  */
 export function unproductiveLayers(
   nodes: readonly RfNode[],
@@ -89,10 +110,10 @@ export function unproductiveLayers(
   if (!Number.isFinite(resolution) || resolution <= 0) {
     throw new InvalidArgumentError('resolution', resolution, 'a positive number of pixels');
   }
-  const fieldOf = (layer: string, name: string): number => {
+  const infoOf = (layer: string, name: string): RfInfo => {
     const info = rf.get(name);
     if (info === undefined) throw new UnknownLayerInputError(layer, name);
-    return info.receptiveField;
+    return info;
   };
   const result = new Set<string>();
   for (const node of nodes) {
@@ -104,12 +125,13 @@ export function unproductiveLayers(
         'an entry for every node (pass receptiveFields(nodes))',
       );
     }
-    if (own.receptiveField < resolution) continue;
-    const inputFields =
-      node.inputs.length === 0
-        ? [NETWORK_INPUT.receptiveField]
-        : node.inputs.map((i) => fieldOf(node.name, i));
-    if (inputFields.every((r) => r >= resolution)) result.add(node.name);
+    const inputs = node.inputs.length === 0 ? [NETWORK_INPUT] : node.inputs.map((i) => infoOf(node.name, i));
+    const seesWholeImage =
+      own.receptiveField > resolution && inputs.every((input) => input.receptiveField >= resolution);
+    const effectiveKernel = (node.dilation ?? 1) * (node.kernel - 1) + 1;
+    const kernelCoversInputs =
+      node.global !== true && inputs.every((input) => Math.floor(resolution / input.jump) <= effectiveKernel);
+    if (seesWholeImage || kernelCoversInputs) result.add(node.name);
   }
   return result;
 }

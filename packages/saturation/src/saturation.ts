@@ -3,8 +3,9 @@ import { InvalidArgumentError } from './errors.ts';
 
 /**
  * How k is read off the spectrum. `textbook`: the smallest k whose leading eigenvalues reach δ of
- * the variance. `delve`: the Python library delve's count of leading eigenvalues *below* δ (one
- * less in most cases), for comparison with published delve numbers.
+ * the variance. `delve`: the Python library delve's rule, for comparison with published delve numbers
+ * (see {@link kForDelta}); it equals the textbook k, or one less when the last share below δ is
+ * within 0.02 of δ.
  */
 export type KRule = 'textbook' | 'delve';
 
@@ -18,6 +19,9 @@ export const DEFAULT_DELTA = 0.99;
  * difference of eigenvalue fractions that means something.
  */
 const THRESHOLD_RELATIVE_TOLERANCE = 1e-12;
+
+/** delve adds a direction when δ minus the last cumulative share below δ exceeds this (literal 0.02). */
+const DELVE_EXTEND_GAP = 0.02;
 
 function checkDelta(delta: number): void {
   if (!(delta > 0 && delta < 1)) {
@@ -57,13 +61,25 @@ export function kForDelta(valuesDesc: ArrayLike<number>, delta: number, rule: KR
       return n; // unreachable: cumulative ends at total ≥ threshold
     }
     case 'delve': {
-      // delve: max(1, sum(cumsum(λ)/Σλ < δ)), taken literally (no tolerance) to match its numbers.
+      // Mirrors delve's compute_intrinsic_dimensionality (delve/metrics.py; the same logic in
+      // LinearPCALayer._compute_pca_matrix, delve/pca_layers.py): keep the directions whose cumulative
+      // share is below δ; none → 1; otherwise one more when δ minus the last share below δ exceeds
+      // 0.02. Taken literally in float64 with no tolerance (0.99 − 0.97 = 0.020000000000000018 > 0.02
+      // fires), since the point is to reproduce delve's numbers. The shares are non-decreasing, so the
+      // ones below δ are a prefix. One deliberate difference: a zero spectrum gives 0 here, where
+      // delve's 0/0 shares are NaN and it reports 1.
       let below = 0;
+      let lastBelow = 0;
       for (let i = 0; i < n; i++) {
         cumulative += Math.max(0, valuesDesc[i]!);
-        if (cumulative / total < delta) below++;
+        const share = cumulative / total;
+        if (!(share < delta)) break;
+        below++;
+        lastBelow = share;
       }
-      return Math.max(1, below);
+      if (below === 0) return 1;
+      // below < n: the last share is total/total = 1, never below δ, so the extra one exists.
+      return delta - lastBelow > DELVE_EXTEND_GAP ? below + 1 : below;
     }
     default:
       throw new InvalidArgumentError('kRule', rule, "'textbook' or 'delve'");

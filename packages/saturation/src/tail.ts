@@ -27,6 +27,30 @@ export function tailLength(saturations: readonly number[], opts: TailOptions = {
   return length;
 }
 
+/**
+ * The tail of a network from its tracked layers in forward order, the classifier left out: its output
+ * is the answer (k is bounded by the number of classes), not a representation, so its saturation
+ * neither joins the median nor ends the run. `classifier` must name the last layer.
+ */
+export function networkTailLength(
+  layers: readonly { name: string; saturation: number }[],
+  classifier: string,
+  opts: TailOptions = {},
+): number {
+  const last = layers.at(-1);
+  if (last?.name !== classifier) {
+    throw new InvalidArgumentError(
+      'classifier',
+      classifier,
+      `the name of the last tracked layer (${last === undefined ? 'there is none' : `'${last.name}'`})`,
+    );
+  }
+  return tailLength(
+    layers.slice(0, -1).map((l) => l.saturation),
+    opts,
+  );
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -5,9 +5,9 @@ import { type DeviceMoments, momentTensors } from './batch-moments.ts';
 export interface HostMoments {
   form: DeviceMoments['form'];
   count: number;
-  /** `mean` (centred form) or column sums (raw form). */
+  /** Column sums: around the pilot shift K (shifted form, whose `first` holds K then the sums) or raw. */
   first: Float32Array;
-  /** `m2` (centred form) or the Gram matrix XᵀX (raw form), row-major `width × width`. */
+  /** The Gram matrix (X − K)ᵀ(X − K) (shifted form) or XᵀX (raw form), row-major `width × width`. */
   second: Float32Array;
 }
 

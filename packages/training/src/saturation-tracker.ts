@@ -8,7 +8,7 @@ import {
 } from '@satfarm/saturation';
 import { type DeviceMoments, deviceMoments } from './batch-moments.ts';
 import type { HostMoments } from './batch-readback.ts';
-import { rawToCentred } from './host-moments.ts';
+import { toCentred } from './host-moments.ts';
 
 export type Mode = 'train' | 'eval';
 
@@ -19,11 +19,11 @@ export interface LayerSaturation {
 
 /**
  * The raw (fast) form's float32 error in M2 grows like ε·(1 + nμ²/M2). A layer moves to it when the
- * mean is small against the spread and back to the exact centred form when it no longer is; the gap
- * between the two thresholds keeps a layer from flapping between forms.
+ * mean is small against the spread and back to the shifted form (exact whatever the mean) when it
+ * no longer is; the gap between the two thresholds keeps a layer from flapping between forms.
  */
 const RAW_BELOW = 10;
-const CENTRED_ABOVE = 100;
+const SHIFTED_ABOVE = 100;
 
 /**
  * Online covariance of every tracked layer, one accumulator per layer and mode. Fed from the same
@@ -46,7 +46,7 @@ export class SaturationTracker {
       train: widths.map((w) => new CovarianceAccumulator(w)),
       eval: widths.map((w) => new CovarianceAccumulator(w)),
     };
-    this.forms = widths.map(() => 'centred');
+    this.forms = widths.map(() => 'shifted');
   }
 
   /**
@@ -74,17 +74,25 @@ export class SaturationTracker {
     const batch: (BatchMoments | undefined)[] = moments.map((m, i) => {
       const width = this.widths[i]!;
       if (m.form === 'raw') {
-        const { moments: exact, meanToSpread } = rawToCentred(m.count, m.first, m.second, width);
-        if (meanToSpread <= CENTRED_ABOVE) return exact;
+        const { moments: exact, meanToSpread } = toCentred(m.count, undefined, m.first, m.second, width);
+        if (meanToSpread <= SHIFTED_ABOVE) return exact;
         // The mean outgrew the spread since the last batch: this batch's float32 scatter is not to be
         // trusted, so it is left out (one batch fewer in the estimate, no bias) and the layer goes
-        // back to the exact form.
-        this.forms[i] = 'centred';
+        // back to the shifted form.
+        this.forms[i] = 'shifted';
         this.dropped++;
         return undefined;
       }
-      if (meanToSpreadOf(m.count, m.first, m.second, width) < RAW_BELOW) this.forms[i] = 'raw';
-      return { count: m.count, mean: m.first, m2: m.second };
+      // Shifted: `first` holds the pilot shift, then the column sums around it.
+      const { moments: exact } = toCentred(
+        m.count,
+        m.first.subarray(0, width),
+        m.first.subarray(width),
+        m.second,
+        width,
+      );
+      if (meanToSpreadOf(exact.count, exact.mean, exact.m2, width) < RAW_BELOW) this.forms[i] = 'raw';
+      return exact;
     });
     batch.forEach((b, i) => {
       if (b) accs[i]!.merge(b);

@@ -1,10 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochResult, LayerEpochResult, TrialConfig } from '@satfarm/contracts';
+import type {
+  EpochResult,
+  LayerEpochResult,
+  ProjectionConfig,
+  ProjectionTest,
+  TrialConfig,
+} from '@satfarm/contracts';
 import type { Dataset } from '@satfarm/data';
 import { gatherBatch, shuffledIndices } from '@satfarm/data';
 import { analyzeReceptiveFields, describeArchitecture, type LayerSpec } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
-import { tailLength } from '@satfarm/saturation';
+import { networkTailLength } from '@satfarm/saturation';
 import type { DeviceMoments } from './batch-moments.ts';
 import { type BatchReadback, readBatch } from './batch-readback.ts';
 import { holdDeviceConstants } from './device-constants.ts';
@@ -12,13 +18,14 @@ import { registerDeviceGradients } from './device-gradients.ts';
 import { TrialDivergedError } from './errors.ts';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
 import { settleEachBatch } from './one-batch-behind.ts';
-import { evaluateProjections } from './projection-eval.ts';
+import { evaluateProjections, layersToProject } from './projection-eval.ts';
 import { SaturationTracker, type LayerSaturation } from './saturation-tracker.ts';
 import { captureCheckpoint, restoreCheckpoint, type TrainerCheckpoint } from './trainer-checkpoint.ts';
 
 export interface BatchProgress {
   epoch: number;
-  phase: 'train' | 'eval';
+  /** `projection`: the projection test after the last epoch (its batches over every δ). */
+  phase: 'train' | 'eval' | 'projection';
   /** The batch whose numbers just arrived (1-based). */
   batch: number;
   batches: number;
@@ -80,8 +87,9 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
   }
   registerDeviceGradients();
   const receptive = new Map(analyzeReceptiveFields(graph).map((r) => [r.name, r]));
-  // The classifier's output is the answer, not a representation: the tail is measured without it.
-  const outputLayer = graph.layers.at(-1)?.name;
+  // The classifier's output is the answer, not a representation: the tail and (by default) the
+  // projection test leave it out.
+  const classifier = graph.layers.at(-1)!.name;
   const built = buildModel(graph, { seed: config.seed });
   const { model, tracked } = built;
   const optimizer = createOptimizer(config.training);
@@ -115,19 +123,14 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
       const test = await evaluate(model, tracker, dataset, config, epoch, options.onBatch);
       const seconds = (performance.now() - started) / 1000;
       const delta = config.saturation.delta;
-      // Projections use this epoch's eval statistics, so they run before the read-out resets them.
-      const projection =
+      // The projection test reads this epoch's statistics, so it runs before the read-out resets them.
+      const projectionTest =
         config.projection && epoch === config.training.epochs && options.tracking !== false
-          ? await evaluateProjections({
-              model,
-              tracked,
-              statistics: tracked.map((_, i) => tracker.statistics('eval', i)),
-              dataset,
-              deltas: config.projection.deltas,
-              kRule: config.saturation.kRule,
-              seed: config.seed,
-              batchSize: Math.max(config.training.batchSize, 256),
-            })
+          ? await runProjectionTest(
+              { model, tracked, classifier, tracker, dataset, config, projection: config.projection },
+              (done, total) =>
+                options.onBatch?.({ epoch, phase: 'projection', batch: done, batches: total, queued: done }),
+            )
           : undefined;
       const layers = layerResults(
         tracked,
@@ -144,8 +147,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
         seconds,
         backend: options.backend,
         layers,
-        tailLength: tailLength(layers.filter((l) => l.name !== outputLayer).map((l) => l.eval.saturation)),
-        ...(projection ? { projection } : {}),
+        tailLength: networkTailLength(
+          layers.map((l) => ({ name: l.name, saturation: l.eval.saturation })),
+          classifier,
+        ),
+        ...(projectionTest ? { projectionTest } : {}),
       };
       history.push(result);
       await options.onEpoch?.(result, () => captureCheckpoint(model, optimizer, epoch, history));
@@ -158,6 +164,41 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
     model.dispose();
     releaseConstants();
   }
+}
+
+/**
+ * The projection test of the last epoch, fitted as configured: `train` reads the covariance tracked over
+ * this epoch's training batches (as phd-lab's PCA layers collect theirs), `test` the test pass's.
+ */
+function runProjectionTest(
+  trial: {
+    model: tf.LayersModel;
+    tracked: readonly LayerSpec[];
+    classifier: string;
+    tracker: SaturationTracker;
+    dataset: Dataset;
+    config: TrialConfig;
+    projection: ProjectionConfig;
+  },
+  onBatch: (done: number, total: number) => void,
+): Promise<ProjectionTest> {
+  const { model, tracked, classifier, tracker, dataset, config, projection } = trial;
+  const mode = projection.fit === 'train' ? 'train' : 'eval';
+  return evaluateProjections({
+    model,
+    layers: layersToProject(tracked, classifier, projection.includeClassifier).map(({ spec, index }) => ({
+      spec,
+      index,
+      statistics: tracker.statistics(mode, index),
+    })),
+    dataset,
+    config: projection,
+    kRule: config.saturation.kRule,
+    seed: config.seed,
+    // Inference keeps no activations for a backward pass: larger batches are cheaper, change nothing.
+    batchSize: Math.max(config.training.batchSize, 256),
+    onBatch,
+  });
 }
 
 function layerResults(

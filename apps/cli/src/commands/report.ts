@@ -5,12 +5,13 @@ import { loadSweepPlot, loadTrialPlot } from '@satfarm/dashboard';
 import {
   findSweep,
   layerResolutionSummary,
+  projectionResults,
   projectionSummary,
   resolutionSummary,
   saturationByProductivity,
   sweepResults,
 } from '@satfarm/db';
-import { layerSaturationSvg, sweepSvg } from '@satfarm/plots';
+import { layerSaturationSvg, projectionSvg, sweepSvg } from '@satfarm/plots';
 import { renderReport } from '@satfarm/report';
 import { recommendResolution } from '@satfarm/scheduler';
 import { sweepIdFor } from '@satfarm/contracts';
@@ -72,6 +73,14 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
             path: link(file),
           });
         }
+        const projectionTests = await projectionResults(pool, sweep.id);
+        let projectionPicture: string | undefined;
+        if (projectionTests.length > 0) {
+          const file = join(assets, 'projection.svg');
+          const svg = projectionSvg({ title: sweep.name, points: projectionTests });
+          await outputStep(file, 'write', () => writeFile(file, svg));
+          projectionPicture = link(file);
+        }
         const { recommendations } = await recommendResolution({ pool, sweep: sweep.id });
         const specFile = flags.spec ?? `examples/${sweep.name}.yaml`;
         return renderReport({
@@ -88,10 +97,11 @@ export function registerReport(program: Command, env: () => SatfarmEnv): void {
           trials,
           summary: await resolutionSummary(pool, sweep.id),
           recommendations,
+          projectionTests,
           projections: await projectionSummary(pool, sweep.id),
           productivity: await saturationByProductivity(pool, sweep.id),
           layers: await layerResolutionSummary(pool, sweep.id),
-          images: { sweep: link(sweepPicture), trials: trialPictures },
+          images: { sweep: link(sweepPicture), trials: trialPictures, projection: projectionPicture },
           notes,
         });
       });

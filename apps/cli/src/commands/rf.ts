@@ -46,6 +46,7 @@ export function registerRf(program: Command): void {
         kind: l.kind,
         receptiveField: l.receptiveField,
         unproductive: l.unproductive,
+        prediction: l.prediction,
       }));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify({ layers })}\n`);
@@ -53,8 +54,8 @@ export function registerRf(program: Command): void {
       }
       process.stdout.write(
         `${table(
-          ['layer', 'kind', 'receptive field', 'unproductive'],
-          layers.map((l) => [l.name, l.kind, l.receptiveField, l.unproductive ? 'yes' : '']),
+          ['layer', 'kind', 'receptive field', 'prediction'],
+          layers.map((l) => [l.name, l.kind, l.receptiveField, l.prediction]),
         )}\n`,
       );
     });

@@ -1,4 +1,12 @@
-import { BACKENDS, BackendName, DATASETS, TrialConfig, type EpochResult } from '@satfarm/contracts';
+import {
+  BACKENDS,
+  BackendName,
+  DATASETS,
+  type EpochResult,
+  type ProjectionTest,
+  randomControl,
+  TrialConfig,
+} from '@satfarm/contracts';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { describeIssues, UsageError, type FlagNames } from '../errors.ts';
@@ -24,6 +32,9 @@ const FLAGS: FlagNames = {
   'saturation.delta': '--delta',
   'saturation.kRule': '--k-rule',
   'saturation.maxSamplesPerBatch': '--max-samples',
+  'projection.deltas': '--projection-deltas',
+  'projection.fit': '--projection-fit',
+  'projection.randomDraws': '--projection-draws',
 };
 
 interface TrainFlags {
@@ -45,6 +56,11 @@ interface TrainFlags {
   maxSamples: number;
   backend: string;
   projection?: boolean;
+  projectionFit?: string;
+  projectionClassifier?: boolean;
+  projectionPerLayer: boolean;
+  projectionDraws?: number;
+  projectionDeltas?: number[];
   json?: boolean;
 }
 
@@ -79,7 +95,23 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
     .option(
       '--projection',
-      'after the last epoch: test accuracy with every layer projected onto its eigenspace',
+      'after the last epoch: test accuracy with layers projected onto their eigenspaces (phd-lab: fitted on the training data, logits left alone), each alone and all together, against random subspaces',
+    )
+    .option(
+      '--projection-fit <data>',
+      'fit the eigenspaces on train (default) or test data; implies --projection',
+    )
+    .option('--projection-classifier', 'project the classifier output (the logits) too; implies --projection')
+    .option('--no-projection-per-layer', 'project all layers together only, not each alone as well')
+    .option(
+      '--projection-draws <n>',
+      'random control bases per δ and layer (default 5); implies --projection',
+      integerFlag('--projection-draws'),
+    )
+    .option(
+      '--projection-deltas <list>',
+      'comma-separated δ values (default 0.9,0.95,0.99,0.999); implies --projection',
+      deltaListFlag('--projection-deltas'),
     )
     .option('--json', 'one JSON object per epoch on stdout')
     .action(async (flags: TrainFlags) => {
@@ -104,7 +136,7 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
       learningRate: flags.learningRate,
     },
     saturation: { delta: flags.delta, kRule: flags.kRule, maxSamplesPerBatch: flags.maxSamples },
-    ...(flags.projection ? { projection: {} } : {}),
+    ...(projectionAsked(flags) ? { projection: projectionInput(flags) } : {}),
   };
   const parsed = TrialConfig.safeParse(input);
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error, input, FLAGS));
@@ -163,8 +195,49 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
   }
   if (!json && last) {
     process.stdout.write(`\n${layerTable(last)}\n`);
-    if (last.projection) process.stdout.write(`\n${projectionTable(last)}\n`);
+    if (last.projectionTest) process.stdout.write(`\n${projectionTable(last, last.projectionTest)}\n`);
   }
+}
+
+function projectionAsked(flags: TrainFlags): boolean {
+  return (
+    flags.projection === true ||
+    flags.projectionFit !== undefined ||
+    flags.projectionClassifier === true ||
+    flags.projectionDraws !== undefined ||
+    flags.projectionDeltas !== undefined ||
+    !flags.projectionPerLayer
+  );
+}
+
+/** Only what was given: TrialConfig fills the phd-lab defaults. */
+function projectionInput(flags: TrainFlags): Record<string, unknown> {
+  return {
+    ...(flags.projectionDeltas === undefined ? {} : { deltas: flags.projectionDeltas }),
+    ...(flags.projectionFit === undefined ? {} : { fit: flags.projectionFit }),
+    ...(flags.projectionClassifier ? { includeClassifier: true } : {}),
+    ...(flags.projectionPerLayer ? {} : { perLayer: false }),
+    ...(flags.projectionDraws === undefined ? {} : { randomDraws: flags.projectionDraws }),
+  };
+}
+
+/** "0.9,0.99": each a number strictly between 0 and 1, each once, at most 16. */
+function deltaListFlag(flag: string): (value: string) => number[] {
+  const asNumber = numberFlag(flag);
+  return (value: string) => {
+    const deltas = value.split(',').map((part) => asNumber(part));
+    for (const delta of deltas) {
+      if (!(delta > 0 && delta < 1)) {
+        throw new UsageError(
+          `${flag}: got ${delta}; expected numbers strictly between 0 and 1, e.g. 0.9,0.99`,
+        );
+      }
+    }
+    if (new Set(deltas).size !== deltas.length || deltas.length > 16) {
+      throw new UsageError(`${flag}: got ${JSON.stringify(value)}; expected at most 16 different values`);
+    }
+    return deltas;
+  };
 }
 
 function epochLine(r: EpochResult): string {
@@ -190,14 +263,35 @@ function layerTable(r: EpochResult): string {
   ).concat('\n* receptive field ≥ input resolution: predicted unproductive');
 }
 
-function projectionTable(r: EpochResult): string {
-  return table(
-    ['δ', 'k / width', 'accuracy (eigenspace)', 'accuracy (random, same k)'],
-    (r.projection ?? []).map((p) => [
-      p.delta,
-      `${p.k} / ${p.width}`,
-      percent(p.accuracy),
-      percent(p.randomAccuracy),
-    ]),
-  ).concat(`\nunprojected test accuracy ${percent(r.testAccuracy)}`);
+function projectionTable(r: EpochResult, test: ProjectionTest): string {
+  const scopes = [null, ...test.layers.map((l) => l.name)];
+  const rows = scopes.flatMap((scope) =>
+    test.rows
+      .filter((row) => row.layer === scope)
+      .map((row) => {
+        const control = randomControl(row.randomAccuracies);
+        return [
+          scope ?? 'all layers',
+          row.delta,
+          `${row.k} / ${row.width}`,
+          percent(row.accuracy),
+          points(row.accuracy - r.testAccuracy),
+          `${percent(control.mean)}${control.std === null ? '' : ` ± ${(control.std * 100).toFixed(1)}`}`,
+          `${percent(Math.min(...row.randomAccuracies))}–${percent(Math.max(...row.randomAccuracies))}`,
+          points(control.mean - r.testAccuracy),
+        ];
+      }),
+  );
+  const draws = test.randomDraws === 1 ? 'one draw' : `mean ± std and range over ${test.randomDraws} draws`;
+  return [
+    `projection test: eigenspaces fitted on the ${test.fit === 'train' ? 'training' : 'test'} data, ` +
+      `${test.includesClassifier ? 'the classifier projected too' : 'the classifier left alone'}; ` +
+      `random control: ${draws} (${test.seconds.toFixed(1)} s)`,
+    table(['projected', 'δ', 'k / width', 'eigenspace', 'Δ', 'random (same k)', 'range', 'Δ'], rows),
+    `unprojected test accuracy ${percent(r.testAccuracy)}; Δ in points`,
+  ].join('\n');
+}
+
+function points(change: number): string {
+  return `${change >= 0 ? '+' : '−'}${Math.abs(change * 100).toFixed(1)}`;
 }
