@@ -75,6 +75,8 @@ export async function openChaosFarm(options: {
           options.redisUrl,
           '--prefix',
           prefix,
+          '--database-url',
+          db.url,
           '--checkpoint-dir',
           checkpointDir,
           '--backend',

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointStore, type TrainerCheckpoint } from '@satfarm/training';
+import { FileCheckpointStore, type TrainerCheckpoint } from '@satfarm/checkpoints';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const TRIAL = 'fedcba9876543210fedcba9876543210';
@@ -17,7 +17,17 @@ function checkpoint(epoch: number, floats: number): TrainerCheckpoint {
     epoch,
     weights: [{ name: 'w', shape: [floats], dtype: 'float32', data: new Float32Array(floats).fill(epoch) }],
     optimizer: [],
-    history: [],
+    // A history of 1..epoch, as a trainer writes it (a checkpoint with another is refused on load).
+    history: Array.from({ length: epoch }, (_, i) => ({
+      epoch: i + 1,
+      trainLoss: 1,
+      trainAccuracy: 0.5,
+      testLoss: 1,
+      testAccuracy: 0.5,
+      seconds: 1,
+      backend: 'wasm',
+      layers: [],
+    })),
   };
 }
 
@@ -41,7 +51,7 @@ afterAll(async () => {
 describe('a full checkpoint disk', () => {
   it('fails the save with ENOSPC and keeps the previous checkpoint whole', async (ctx) => {
     if (!mounted) ctx.skip();
-    const store = new CheckpointStore(dir!);
+    const store = new FileCheckpointStore(dir!);
     await store.save(TRIAL, checkpoint(1, 2_000));
     // 400 kB into a 64 kB file system: the write comes up short, then fails.
     const error = await store.save(TRIAL, checkpoint(2, 100_000)).catch((e: unknown) => e);

@@ -21,6 +21,8 @@ training: { epochs: 1, batchSize: 32 }
 let dir: string;
 let specFile: string;
 let db: TestDatabase;
+/** A database `satfarm db migrate` never ran on. */
+let bare: TestDatabase;
 let queues: FarmQueues;
 let jobsBefore: number;
 const jobCount = async () => Object.values(await queues.trials.getJobCounts()).reduce((sum, n) => sum + n, 0);
@@ -31,12 +33,14 @@ beforeAll(async () => {
   await writeFile(specFile, SPEC);
   await writeFile(join(dir, 'a-file'), 'not a directory');
   db = await createTestDatabase();
+  bare = await createTestDatabase(undefined, { empty: true });
   queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
   jobsBefore = await jobCount();
 });
 afterAll(async () => {
   await queues?.close();
   await db?.drop();
+  await bare?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -50,7 +54,11 @@ const PROC_CASES: [string, () => string[], () => Record<string, string>, RegExp]
   [
     'a worker whose CHECKPOINT_DIR is under /proc',
     () => ['worker'],
-    () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_DIR: '/proc/satfarm-checkpoints' }),
+    () => ({
+      REDIS_URL: TEST_REDIS_URL,
+      CHECKPOINT_STORE: 'file',
+      CHECKPOINT_DIR: '/proc/satfarm-checkpoints',
+    }),
     /^satfarm: checkpoint directory '\/proc\/satfarm-checkpoints' is not usable: creating the directory failed \(ENOENT\); point CHECKPOINT_DIR at a directory/m,
   ],
   [
@@ -98,10 +106,27 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
     REDIS_DOWN,
   ],
   ['a worker with Redis down', () => ['worker'], () => ({}), REDIS_DOWN],
+  // The default checkpoint store is the farm's PostgreSQL: a worker checks it before taking trials.
+  ['a worker with PostgreSQL down', () => ['worker'], () => ({ REDIS_URL: TEST_REDIS_URL }), POSTGRES_DOWN],
+  [
+    'a worker whose database was never migrated (no checkpoint tables)',
+    () => ['worker'],
+    () => ({ REDIS_URL: TEST_REDIS_URL, DATABASE_URL: bare.url }),
+    /^satfarm: the database has no checkpoint tables: run `satfarm db migrate` against DATABASE_URL first/m,
+  ],
+  [
+    'a CHECKPOINT_STORE that is neither postgres nor file:',
+    () => ['worker'],
+    () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_STORE: 's3://bucket' }),
+    /^satfarm: invalid worker options: checkpointStore: expected 'postgres' \(checkpoints in DATABASE_URL's database\) or 'file:\/a\/dir'/m,
+  ],
   [
     'a worker whose CHECKPOINT_DIR cannot be created',
     () => ['worker'],
-    () => ({ REDIS_URL: TEST_REDIS_URL, CHECKPOINT_DIR: join(dir, 'a-file', 'checkpoints') }),
+    () => ({
+      REDIS_URL: TEST_REDIS_URL,
+      CHECKPOINT_STORE: `file:${join(dir, 'a-file', 'checkpoints')}`,
+    }),
     /^satfarm: checkpoint directory '.*a-file\/checkpoints' is not usable: creating the directory failed \(ENOTDIR\); point CHECKPOINT_DIR at a directory/m,
   ],
   // Node's recursive mkdir loops forever on these (procfs answers ENOENT under a directory that exists).

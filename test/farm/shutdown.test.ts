@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { sweepStatus } from '@satfarm/db';
 import { createSweepFromSpec } from '@satfarm/scheduler';
 import type { TrialProgress } from '@satfarm/worker';
@@ -46,7 +45,7 @@ describe('SIGTERM', () => {
       const job = await queues.trials.getJob(trialId);
       expect(await job?.getState()).toBe('waiting');
       expect(job?.attemptsMade).toBe(0);
-      expect(await readdir(farm.checkpointDir)).toEqual([`${trialId}.ckpt`]);
+      expect(await farm.storedCheckpoints()).toEqual([trialId]);
       const { logs: before } = await queues.trials.getJobLogs(trialId);
       expect(before.at(-1)).toMatch(/worker shutting down: stopped after epoch \d+; back in the queue/);
       const stoppedAt = Number(/stopped after epoch (\d+)/.exec(before.at(-1)!)![1]);
@@ -67,7 +66,8 @@ describe('SIGTERM', () => {
       );
       const [row] = await trialRows(db);
       expect(row).toMatchObject({ status: 'completed', epochs, attempts: 2 });
-      expect(await readdir(farm.checkpointDir)).toEqual([]);
+      // Removed by the aggregator with the `completed` it recorded.
+      expect(await farm.storedCheckpoints()).toEqual([]);
     },
   );
 });

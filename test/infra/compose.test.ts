@@ -222,17 +222,16 @@ describe('docker-compose.yml', () => {
     expect(service('worker').ports).toBeUndefined();
   });
 
-  it('builds every satfarm image from the repository Dockerfile, with a shared checkpoint volume', () => {
-    const checkpointDir = imageEnv['CHECKPOINT_DIR'];
-    expect(checkpointDir).toBeDefined();
+  it('builds every satfarm image from the repository Dockerfile, with checkpoints in PostgreSQL and no shared volume', () => {
     for (const name of satfarmServices) {
       const s = service(name);
       expect(existsSync(join(root, s.build!.context, s.build!.dockerfile))).toBe(true);
       expect(s.image, name).toBe('satfarm:local');
-      // The volume is mounted where the code writes checkpoints, whichever of the two says where.
-      const dir = environmentOf(s)['CHECKPOINT_DIR'] ?? checkpointDir;
-      expect(mountTarget(s, 'checkpoints'), `${name}: checkpoints volume`).toBe(dir);
+      // Workers on any machine share the database, not a file system: `--scale worker=N` needs no volume.
+      expect({ ...imageEnv, ...environmentOf(s) }['CHECKPOINT_STORE'], name).toBe('postgres');
+      expect(mountTarget(s, 'checkpoints'), `${name}: a checkpoints volume`).toBeUndefined();
     }
+    expect(Object.keys(compose.volumes ?? {})).not.toContain('checkpoints');
   });
 
   it('sets only environment variables the CLI reads, each one reaching its settings', () => {
@@ -256,7 +255,9 @@ describe('docker-compose.yml', () => {
         expect(Object.values(readEnv({ [variable]: probe })), `${name}: ${variable}`).toContain(probe);
       }
     }
-    expect([...seen]).toEqual(expect.arrayContaining(['REDIS_URL', 'DATABASE_URL', 'CHECKPOINT_DIR']));
+    expect([...seen]).toEqual(
+      expect.arrayContaining(['REDIS_URL', 'DATABASE_URL', 'CHECKPOINT_STORE', 'CHECKPOINT_DIR']),
+    );
   });
 
   it('points satfarm at Redis and PostgreSQL as infra/redis and infra/postgres configure them', () => {

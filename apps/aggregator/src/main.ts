@@ -1,12 +1,13 @@
 // Standalone aggregator process: `node --import tsx apps/aggregator/src/main.ts`. Reads REDIS_URL and
 // DATABASE_URL; SIGTERM/SIGINT commit what is buffered and exit 0.
 import { escapeControlCharacters } from '@satfarm/contracts';
+import { DEFAULT_DATABASE_URL } from '@satfarm/db';
 import { startAggregator } from './start-aggregator.ts';
 
 try {
   const aggregator = await startAggregator({
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/satfarm',
+    databaseUrl: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   });
   const stop = () => {
     aggregator.close().then(

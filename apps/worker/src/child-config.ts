@@ -11,6 +11,9 @@ export const CHILD_CONFIG_ENV = 'SATFARM_TRIAL_PROCESSOR_CONFIG';
 export const ChildConfig = z.object({
   redisUrl: z.string().min(1),
   prefix: z.string().min(1),
+  databaseUrl: z.string().min(1),
+  /** `postgres` or `file:/dir`, as compileWorkerOptions checked it. */
+  checkpointStore: z.string().min(1),
   checkpointDir: z.string().min(1),
   fashionMnistDir: z.string().min(1),
   cifar10Dir: z.string().min(1).optional(),

@@ -9,7 +9,8 @@ import {
   publishResults,
   withFields,
 } from '@satfarm/queue';
-import { CheckpointStore, prepareDataset, selectBackend } from '@satfarm/training';
+import { openCheckpointStore, parseCheckpointStoreSetting } from '@satfarm/checkpoints';
+import { prepareDataset, selectBackend } from '@satfarm/training';
 import { Job } from 'bullmq';
 import { type ChildConfig, CHILD_CONFIG_ENV, decodeChildConfig } from './child-config.ts';
 import { DatasetCache } from './dataset-cache.ts';
@@ -74,8 +75,14 @@ function createChildRuntime(config: ChildConfig): ChildRuntime {
 
   const results = createResultsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
   const trials = createTrialsQueue({ redisUrl: config.redisUrl, prefix: config.prefix });
-  const checkpoints = new CheckpointStore(config.checkpointDir, {
+  const setting = parseCheckpointStoreSetting(config.checkpointStore, {
+    field: 'checkpointStore',
+    checkpointDir: config.checkpointDir,
+  });
+  const checkpoints = openCheckpointStore(setting, {
+    databaseUrl: config.databaseUrl,
     onCorrupt: (report) => logger.warn('corrupt checkpoint ignored', { ...report }),
+    onRetry: (report) => logger.warn('checkpoint store unreachable; retrying', { ...report }),
   });
   let backend: Promise<ActiveBackendInfo> | undefined;
   const activeBackend = () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CheckpointStoreSettingError, parseCheckpointStoreSetting } from '@satfarm/checkpoints';
 import { BACKENDS, type BackendName } from '@satfarm/contracts';
 import { parseGpuList } from './gpu-list.ts';
 import type { WorkerOptions } from './worker-options.ts';
@@ -9,6 +10,8 @@ export { WorkerUsageError };
 /** The environment variables the standalone worker entry reads (the `satfarm` CLI has its own env.ts). */
 export interface WorkerEnv {
   REDIS_URL?: string | undefined;
+  DATABASE_URL?: string | undefined;
+  CHECKPOINT_STORE?: string | undefined;
   CHECKPOINT_DIR?: string | undefined;
   FASHION_MNIST_DIR?: string | undefined;
   CIFAR10_DIR?: string | undefined;
@@ -32,6 +35,8 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
     args: [...argv],
     options: {
       'redis-url': { type: 'string' },
+      'database-url': { type: 'string' },
+      'checkpoint-store': { type: 'string' },
       prefix: { type: 'string' },
       concurrency: { type: 'string' },
       gpus: { type: 'string' },
@@ -48,12 +53,25 @@ export function parseWorkerArgs(argv: readonly string[], env: WorkerEnv): Worker
   if (!(BACKENDS as readonly string[]).includes(backend)) {
     throw new WorkerUsageError(`--backend: got '${backend}', expected one of ${BACKENDS.join(', ')}`);
   }
+  const checkpointDir = values['checkpoint-dir'] ?? env.CHECKPOINT_DIR ?? '.checkpoints';
+  const checkpointStore = values['checkpoint-store'] ?? env.CHECKPOINT_STORE;
+  try {
+    parseCheckpointStoreSetting(checkpointStore, {
+      field: values['checkpoint-store'] === undefined ? 'CHECKPOINT_STORE' : '--checkpoint-store',
+      checkpointDir,
+    });
+  } catch (error) {
+    if (error instanceof CheckpointStoreSettingError) throw new WorkerUsageError(error.message);
+    throw error;
+  }
   return {
     redisUrl: values['redis-url'] ?? env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: values['database-url'] ?? env.DATABASE_URL,
+    checkpointStore,
     prefix: values.prefix,
     concurrency: integer('--concurrency', values.concurrency),
     gpus: values.gpus === undefined ? undefined : parseGpuList(values.gpus, '--gpus'),
-    checkpointDir: values['checkpoint-dir'] ?? env.CHECKPOINT_DIR ?? '.checkpoints',
+    checkpointDir,
     fashionMnistDir: env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
     cifar10Dir: env.CIFAR10_DIR,
     backend: backend as BackendName,

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultEvent, TrialConfig, type TrialConfigInput, trialIdFor } from '@satfarm/contracts';
-import { CheckpointStore, prepareDataset, selectBackend } from '@satfarm/training';
+import { FileCheckpointStore } from '@satfarm/checkpoints';
+import { prepareDataset, selectBackend } from '@satfarm/training';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -80,7 +81,7 @@ beforeEach(async () => {
     backend: async () => ({ name: 'wasm', device: 'test cpu' }),
     dataset: (config) =>
       prepareDataset(config.dataset, config.resolution, config.seed, { fashionMnistDir: '/nonexistent' }),
-    checkpoints: new CheckpointStore(dir),
+    checkpoints: new FileCheckpointStore(dir),
     publish: async (event) => {
       events.push(event);
     },

@@ -1,7 +1,8 @@
 import { EntityId, type FinishedEvent, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
 import type { Dataset } from '@satfarm/data';
 import { parseTrialJob, type TrialJob } from '@satfarm/queue';
-import { type CheckpointStore, type TrainerCheckpoint, trainTrial } from '@satfarm/training';
+import type { CheckpointStore, TrainerCheckpoint } from '@satfarm/checkpoints';
+import { trainTrial } from '@satfarm/training';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { describeError, isCheckpointMismatch, isConfigError, isDivergence } from './trial-errors.ts';
 
@@ -230,7 +231,7 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     // transaction that marks the trial completed, so epoch events that Redis lost before they were
     // written (flushed, failed over) cannot leave a completed trial with a hole.
     await deps.publish({ ...finished('completed'), epochs: outcome.epochs });
-    await deps.checkpoints.remove(trialId);
+    if (deps.checkpoints.removesCompleted === 'worker') await deps.checkpoints.remove(trialId);
     return { status: 'completed', attempt, trainedEpochs: trained, resumedFrom };
   } catch (error) {
     if (error instanceof WaitingError) throw error;

@@ -6,20 +6,27 @@ import {
   parseTrialJob,
   publishResult,
   QUEUE_NAMES,
+  redactRedisUrl,
   redisConnectionOptions,
   type ResultsQueue,
   withFields,
 } from '@satfarm/queue';
-import { CheckpointStore } from '@satfarm/training';
+import { openCheckpointStore } from '@satfarm/checkpoints';
 import { type Job, Worker } from 'bullmq';
 import { CHILD_CONFIG_ENV, childConfigOf, encodeChildConfig } from './child-config.ts';
+import { connectionTroubleReporter } from './connection-trouble.ts';
 import { discoverNvidiaGpuBusIds } from './gpu-discovery.ts';
 import { type GpuPin, pinGpus } from './gpu-pinning.ts';
 import { prewarmChildren } from './prewarm-children.ts';
 import { attemptOf, type TrialJobOutcome, type TrialProgress } from './run-trial-job.ts';
 import { describeError } from './trial-errors.ts';
 import { planTrialWorkers, type TrialWorkerPlan } from './trial-worker-plan.ts';
-import { type CompiledWorkerOptions, compileWorkerOptions, type WorkerOptions } from './worker-options.ts';
+import {
+  type CompiledWorkerOptions,
+  checkpointStoreOf,
+  compileWorkerOptions,
+  type WorkerOptions,
+} from './worker-options.ts';
 
 export interface WorkerHandle {
   readonly workerId: string;
@@ -46,7 +53,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     workerId: o.workerId,
   });
   await checkRedis(o.redisUrl, o.redisTimeoutMs);
-  await new CheckpointStore(o.checkpointDir).check();
+  const store = openCheckpointStore(checkpointStoreOf(o), { databaseUrl: o.databaseUrl });
+  try {
+    await store.check();
+  } finally {
+    await store.close();
+  }
   const plans = planTrialWorkers(o.workerId, o.concurrency, await gpuPins(o, logger));
 
   const results = createResultsQueue({ redisUrl: o.redisUrl, prefix: o.prefix });
@@ -149,7 +161,12 @@ function createTrialWorker(
       env: { ...process.env, ...plan.env, [CHILD_CONFIG_ENV]: encodeChildConfig(childConfig) },
     },
   });
-  worker.on('error', (error) => logger.error('worker error', { error }));
+  const trouble = connectionTroubleReporter(logger, redactRedisUrl(o.redisUrl));
+  worker.on('error', (error) => trouble.error(error));
+  void worker.client.then(
+    (client) => client.on('ready', () => trouble.ready()),
+    () => {},
+  );
   worker.on('active', (job) => logger.info('trial picked up', { trialId: job.id }));
   worker.on('progress', (job, progress) => {
     const p = progress as Partial<TrialProgress>;

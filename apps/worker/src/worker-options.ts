@@ -1,5 +1,13 @@
 import { hostname } from 'node:os';
+import {
+  CHECKPOINT_STORE_EXPECTED,
+  type CheckpointStoreSetting,
+  CheckpointStoreSettingError,
+  DEFAULT_CHECKPOINT_STORE,
+  parseCheckpointStoreSetting,
+} from '@satfarm/checkpoints';
 import { BackendName, PrintableName } from '@satfarm/contracts';
+import { DEFAULT_DATABASE_URL } from '@satfarm/db';
 import type { Logger } from '@satfarm/queue';
 import { z } from 'zod';
 import { NVIDIA_GPUS_DIR } from './gpu-discovery.ts';
@@ -22,6 +30,11 @@ export interface WorkerOptions {
   gpus?: readonly string[] | undefined;
   /** Where the NVIDIA driver lists GPUs by PCI bus id (default /proc/driver/nvidia/gpus); tests point it elsewhere. */
   nvidiaGpusDir?: string | undefined;
+  /** The farm's database: the postgres checkpoint store lives there (default DEFAULT_DATABASE_URL). */
+  databaseUrl?: string | undefined;
+  /** `postgres` (default) or `file:/dir`; `file` alone means `checkpointDir`. */
+  checkpointStore?: string | undefined;
+  /** The file store's directory when `checkpointStore` is `file`. */
   checkpointDir: string;
   fashionMnistDir: string;
   cifar10Dir?: string | undefined;
@@ -64,6 +77,8 @@ const WorkerOptionFields = z.object({
   concurrency: z.number().int().min(1).max(256).optional(),
   gpus: Gpus.optional(),
   nvidiaGpusDir: z.string().min(1).default(NVIDIA_GPUS_DIR),
+  databaseUrl: z.string().min(1).default(DEFAULT_DATABASE_URL),
+  checkpointStore: z.string().min(1).default(DEFAULT_CHECKPOINT_STORE),
   checkpointDir: z.string().min(1),
   fashionMnistDir: z.string().min(1),
   cifar10Dir: z.string().min(1).optional(),
@@ -81,6 +96,9 @@ const WorkerOptionFields = z.object({
 
 /** Everything normalised once; code below this trusts it. `concurrency` is the total over all GPUs. */
 export const CompiledWorkerOptions = WorkerOptionFields.superRefine((o, ctx) => {
+  if (!validCheckpointStore(o.checkpointStore, o.checkpointDir)) {
+    ctx.addIssue({ code: 'custom', path: ['checkpointStore'], message: CHECKPOINT_STORE_EXPECTED });
+  }
   if (o.gpus !== undefined && o.concurrency !== undefined && o.concurrency < o.gpus.length) {
     ctx.addIssue({
       code: 'custom',
@@ -92,6 +110,24 @@ export const CompiledWorkerOptions = WorkerOptionFields.superRefine((o, ctx) => 
   }
 }).transform((o) => ({ ...o, concurrency: o.concurrency ?? o.gpus?.length ?? 1 }));
 export type CompiledWorkerOptions = z.infer<typeof CompiledWorkerOptions>;
+
+function validCheckpointStore(value: string, checkpointDir: string): boolean {
+  try {
+    parseCheckpointStoreSetting(value, { field: 'checkpointStore', checkpointDir });
+    return true;
+  } catch (error) {
+    if (error instanceof CheckpointStoreSettingError) return false;
+    throw error;
+  }
+}
+
+/** The checkpoint store the compiled options name (valid: compileWorkerOptions checked it). */
+export function checkpointStoreOf(o: CompiledWorkerOptions): CheckpointStoreSetting {
+  return parseCheckpointStoreSetting(o.checkpointStore, {
+    field: 'checkpointStore',
+    checkpointDir: o.checkpointDir,
+  });
+}
 
 /** A bad option: names it, the value and what is valid. */
 export class InvalidWorkerOptionError extends Error {

@@ -98,6 +98,7 @@ describe.skipIf(process.platform !== 'linux')('startWorker with gpus', () => {
     worker = await startWorker({
       redisUrl,
       prefix,
+      checkpointStore: 'file',
       checkpointDir: dir,
       fashionMnistDir: '/nonexistent',
       backend: 'cpu',
@@ -171,6 +172,7 @@ describe.skipIf(process.platform !== 'linux')('startWorker with gpus', () => {
     const attempt = startWorker({
       redisUrl,
       prefix,
+      checkpointStore: 'file',
       checkpointDir: dir,
       fashionMnistDir: '/nonexistent',
       backend: 'cpu',

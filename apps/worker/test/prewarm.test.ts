@@ -26,6 +26,7 @@ describe('startWorker', () => {
     worker = await startWorker({
       redisUrl,
       prefix,
+      checkpointStore: 'file',
       checkpointDir: dir,
       fashionMnistDir: '/nonexistent',
       backend: 'wasm',

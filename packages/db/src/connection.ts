@@ -6,6 +6,9 @@ import { redactUrl } from './redact-url.ts';
 
 export type { Pool, PoolClient };
 
+/** Where satfarm looks for its database when DATABASE_URL is not set (the local server, database `satfarm`). */
+export const DEFAULT_DATABASE_URL = 'postgres://127.0.0.1:5432/satfarm';
+
 export interface PoolOptions {
   /** Connections kept open (default 10). */
   max?: number;
@@ -18,6 +21,12 @@ export interface PoolOptions {
    * already dropped that connection; without a listener node would crash on the 'error' event.
    */
   onIdleError?: (error: Error) => void;
+  /**
+   * The server ends a session that sits this long inside a transaction waiting for its client: a
+   * client that died mid-transaction (a machine losing power mid-write) would otherwise keep its row
+   * locks until TCP notices, about two hours, blocking every other writer of those rows.
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 // The pool keeps the raw URL; messages must only ever see the redacted one.
@@ -30,6 +39,12 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'satfarm',
+    keepAlive: true,
+    ...(options.idleInTransactionTimeoutMs === undefined
+      ? {}
+      : {
+          options: `-c idle_in_transaction_session_timeout=${Math.max(1, Math.round(options.idleInTransactionTimeoutMs))}`,
+        }),
   });
   redactedUrls.set(pool, redactUrl(url));
   const onIdleError = options.onIdleError ?? (() => {});
@@ -53,6 +68,8 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
 
 export interface TransactionOptions {
   readOnly?: boolean;
+  /** One snapshot for every statement (default: READ COMMITTED, a snapshot per statement). */
+  repeatableRead?: boolean;
 }
 
 /** Runs `fn` inside BEGIN … COMMIT; any throw rolls back and is rethrown. */
@@ -64,7 +81,13 @@ export async function withTransaction<T>(
   const client = await connect(pool);
   let broken: Error | boolean | undefined;
   try {
-    await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    if (options.repeatableRead && options.readOnly) {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    } else if (options.repeatableRead) {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    } else {
+      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+    }
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
@@ -120,6 +143,26 @@ export function unreachable(redacted: string, error: unknown): DatabaseUnreachab
     });
   }
   return new DatabaseUnreachableError(redacted, reason, { cause: error });
+}
+
+/**
+ * An error that waiting can cure: PostgreSQL unreachable, restarting, or the connection cut (as
+ * opposed to a statement PostgreSQL refused). Callers retry these with back-off.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  if (error instanceof DatabaseUnreachableError) {
+    // A wrong password or a missing database does not cure itself.
+    const code = (error.cause as { code?: unknown } | undefined)?.code;
+    return code !== '28P01' && code !== '28000' && code !== '3D000';
+  }
+  if (isConnectionLevelError(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'].includes(code)
+  )
+    return true;
+  return error instanceof Error && /Connection terminated|connection timeout/i.test(error.message);
 }
 
 function isConnectionLevelError(error: unknown): boolean {

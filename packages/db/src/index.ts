@@ -3,10 +3,21 @@ export {
   type PoolClient,
   type PoolOptions,
   type TransactionOptions,
+  DEFAULT_DATABASE_URL,
   createPool,
+  isTransientDatabaseError,
   withClient,
   withTransaction,
 } from './connection.ts';
+export {
+  CHECKPOINT_CHUNK_BYTES,
+  type CheckpointHeader,
+  CheckpointStorageError,
+  checkCheckpointTables,
+  deleteCheckpoints,
+  readCheckpointBytes,
+  writeCheckpointBytes,
+} from './checkpoint-rows.ts';
 export { InvalidDatabaseUrlError, ensureDatabase, splitDatabaseUrl } from './ensure-database.ts';
 export {
   AmbiguousIdError,
@@ -84,7 +95,9 @@ export {
 } from './recommendations.ts';
 export {
   type ProductivityRow,
+  type ProjectionResultRow,
   type ProjectionRow,
+  projectionResults,
   projectionSummary,
   saturationByProductivity,
 } from './report-queries.ts';

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { EpochEvent, FinishedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
+import { deleteCheckpoints } from './checkpoint-rows.ts';
 import { withTransaction } from './connection.ts';
 import { IncompleteHistoryError } from './errors.ts';
 import { upsertProjections } from './ingest-projections.ts';
@@ -70,7 +71,14 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
       result.statusChanges += 1;
     }
 
-    const epochEvents = newestPerEpoch(known.flatMap(epochEventsOf));
+    // A completed trial's rows are its completing attempt's (sent again with `completed`): a run that
+    // went on after another attempt completed the trial (a takeover racing the original) writes none.
+    const epochEvents = newestPerEpoch(
+      known.flatMap(epochEventsOf).filter((e) => {
+        const trial = trials.get(e.trialId)!;
+        return trial.status !== 'completed' || e.attempt === trial.attempts;
+      }),
+    );
     result.epochRows = await upsertEpochs(client, epochEvents);
     result.layerRows = await upsertLayers(client, epochEvents);
     result.projectionRows = await upsertProjections(client, epochEvents);
@@ -78,6 +86,13 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
     await checkCompletedHaveEveryEpoch(
       client,
       [...changed].filter((id) => trials.get(id)!.status === 'completed'),
+    );
+    // A trial that ended for good needs its checkpoint no more. Removed here, in the transaction that
+    // records the end, rather than by the worker: until then a resume (after Redis lost the results)
+    // finds the checkpoint and replays it instead of training the trial again.
+    await deleteCheckpoints(
+      client,
+      [...changed].filter((id) => ['completed', 'diverged'].includes(trials.get(id)!.status)),
     );
 
     const touched = new Set([...changed, ...epochEvents.map((e) => e.trialId)]);

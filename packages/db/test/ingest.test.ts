@@ -8,6 +8,7 @@ import {
   type TestDatabase,
   trialEpochs,
   trialLayers,
+  writeCheckpointBytes,
 } from '@satfarm/db';
 import { completed, epoch, finished, smallSpec, started } from './fixtures.ts';
 
@@ -117,6 +118,17 @@ describe('ingestEvents', () => {
       [a],
     );
     expect(layerRows.rows).toEqual([{ attempt: 2, saturation: 0.75, n: 12 }]);
+
+    // A newer run that went on after attempt 2 completed the trial (a takeover racing it) writes nothing.
+    const late = await ingestEvents(db.pool, [
+      started(sweepId, a, 3, 'racing-worker'),
+      epoch(sweepId, a, 2, { attempt: 3, testAccuracy: 0.3, saturation: old }),
+    ]);
+    expect(late).toMatchObject({ statusChanges: 0, epochRows: 0, layerRows: 0 });
+    expect((await trialEpochs(db.pool, a)).map((e) => [e.attempt, e.testAccuracy])).toEqual([
+      [2, 0.8],
+      [2, 0.9],
+    ]);
     expect(await trial(a)).toMatchObject({
       status: 'completed',
       attempts: 2,
@@ -150,6 +162,22 @@ describe('ingestEvents', () => {
     // Once the epoch's row arrives, the same event completes it.
     await ingestEvents(db.pool, [epoch(sweepId, b, 2), finished(sweepId, b, 'completed')]);
     expect(await trial(b)).toMatchObject({ status: 'completed' });
+  });
+
+  it('removes the checkpoint of a trial that completed or diverged, in the same transaction, and keeps a failed one', async () => {
+    const { sweepId, trialIds } = await newSweep('checkpoints');
+    const [a, b, c] = trialIds;
+    for (const id of [a, b, c]) await writeCheckpointBytes(db.pool, id, 1, [Buffer.from('bytes')]);
+    await ingestEvents(db.pool, [
+      started(sweepId, a),
+      started(sweepId, b),
+      started(sweepId, c),
+      completed(sweepId, a),
+      finished(sweepId, b, 'failed', 1, 'out of memory'),
+      finished(sweepId, c, 'diverged', 1, 'NaN loss'),
+    ]);
+    const { rows } = await db.pool.query<{ trial_id: string }>('SELECT trial_id FROM trial_checkpoints');
+    expect(rows.map((r) => r.trial_id)).toEqual([b]);
   });
 
   it('keeps completed final but lets a newer attempt complete a failed trial', async () => {

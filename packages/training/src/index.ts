@@ -20,22 +20,22 @@ export {
   type TrainTrialOptions,
   type TrainTrialResult,
 } from './train-trial.ts';
+export { captureCheckpoint, restoreCheckpoint, serializeTensor } from './trainer-checkpoint.ts';
 export {
-  captureCheckpoint,
-  restoreCheckpoint,
-  serializeTensor,
-  type SerializedTensor,
-  type TrainerCheckpoint,
-} from './trainer-checkpoint.ts';
+  type ChannelProjection,
+  forwardWithProjections,
+  type LayerWalk,
+  planWalk,
+  type Projections,
+  scoreVariants,
+} from './forward-with-projections.ts';
 export {
-  CheckpointDirectoryError,
-  CheckpointStore,
-  InvalidCheckpointIdError,
-  type CheckpointStoreOptions,
-  type CorruptCheckpointReport,
-} from './checkpoint-store.ts';
-export { type ChannelProjection, forwardWithProjections } from './forward-with-projections.ts';
-export { DEFAULT_PROJECTION_DELTAS, evaluateProjections, type LayerStatistics } from './projection-eval.ts';
+  DEFAULT_PROJECTION_DELTAS,
+  evaluateProjections,
+  type LayerStatistics,
+  type LayerToProject,
+  layersToProject,
+} from './projection-eval.ts';
 export {
   type ActivityCounter,
   type ActivityCounts,

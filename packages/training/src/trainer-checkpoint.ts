@@ -1,25 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EpochResult } from '@satfarm/contracts';
+import type { SerializedTensor, TrainerCheckpoint } from '@satfarm/checkpoints';
 import { CheckpointMismatchError } from './errors.ts';
 
-export interface SerializedTensor {
-  name: string;
-  shape: number[];
-  dtype: 'float32' | 'int32';
-  data: Float32Array | Int32Array;
-}
-
-/**
- * Everything needed to continue a trial after its last finished epoch: model weights (incl. batch-norm
- * moving statistics), optimizer slots and the results so far. The shuffle order is a pure function of
- * (seed, epoch) and covariance statistics are reset at every epoch boundary, so neither needs saving.
- */
-export interface TrainerCheckpoint {
-  epoch: number;
-  weights: SerializedTensor[];
-  optimizer: SerializedTensor[];
-  history: EpochResult[];
-}
+export type { SerializedTensor, TrainerCheckpoint };
 
 export async function serializeTensor(name: string, t: tf.Tensor): Promise<SerializedTensor> {
   const dtype = t.dtype === 'int32' ? 'int32' : 'float32';

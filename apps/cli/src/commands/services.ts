@@ -32,46 +32,61 @@ export function registerServices(program: Command, env: () => SatfarmEnv): void 
     )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
     .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
-    .action(async (flags: { concurrency?: number; gpus?: string; backend: string; prefix: string }) => {
-      const backend = BackendName.safeParse(flags.backend);
-      if (!backend.success) {
-        throw new UsageError(
-          `--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`,
+    .option(
+      '--checkpoint-store <store>',
+      "where checkpoints go: 'postgres' (DATABASE_URL's database, the default) or 'file:/dir' " +
+        '(a directory every worker mounts); default: CHECKPOINT_STORE',
+    )
+    .action(
+      async (flags: {
+        concurrency?: number;
+        gpus?: string;
+        backend: string;
+        prefix: string;
+        checkpointStore?: string;
+      }) => {
+        const backend = BackendName.safeParse(flags.backend);
+        if (!backend.success) {
+          throw new UsageError(
+            `--backend: got ${JSON.stringify(flags.backend)}; expected one of ${BACKENDS.join(', ')}`,
+          );
+        }
+        const { startWorker, parseGpuList, InvalidWorkerOptionError, WorkerUsageError } = await import(
+          '@satfarm/worker'
         );
-      }
-      const { startWorker, parseGpuList, InvalidWorkerOptionError, WorkerUsageError } = await import(
-        '@satfarm/worker'
-      );
-      const asUsageError = (error: unknown): unknown =>
-        error instanceof WorkerUsageError || error instanceof InvalidWorkerOptionError
-          ? new UsageError(error.message, { cause: error })
-          : error;
-      let gpus: string[] | undefined;
-      try {
-        gpus = flags.gpus === undefined ? undefined : parseGpuList(flags.gpus, '--gpus');
-      } catch (error) {
-        throw asUsageError(error);
-      }
-      const e = env();
-      const worker = await startWorker({
-        redisUrl: e.redisUrl,
-        prefix: flags.prefix,
-        concurrency: flags.concurrency,
-        gpus,
-        checkpointDir: e.checkpointDir,
-        fashionMnistDir: e.fashionMnistDir,
-        cifar10Dir: e.cifar10Dir,
-        backend: backend.data,
-        workerId: e.workerId,
-        logger: stderrLogger(),
-      }).catch((error: unknown) => {
-        // A bad option is found before anything is started: a command-line mistake (exit 2).
-        throw asUsageError(error);
-      });
-      await untilSignal();
-      // Running trials stop after their current epoch's checkpoint and go back to the queue.
-      await worker.close();
-    });
+        const asUsageError = (error: unknown): unknown =>
+          error instanceof WorkerUsageError || error instanceof InvalidWorkerOptionError
+            ? new UsageError(error.message, { cause: error })
+            : error;
+        let gpus: string[] | undefined;
+        try {
+          gpus = flags.gpus === undefined ? undefined : parseGpuList(flags.gpus, '--gpus');
+        } catch (error) {
+          throw asUsageError(error);
+        }
+        const e = env();
+        const worker = await startWorker({
+          redisUrl: e.redisUrl,
+          prefix: flags.prefix,
+          concurrency: flags.concurrency,
+          gpus,
+          databaseUrl: e.databaseUrl,
+          checkpointStore: flags.checkpointStore ?? e.checkpointStore,
+          checkpointDir: e.checkpointDir,
+          fashionMnistDir: e.fashionMnistDir,
+          cifar10Dir: e.cifar10Dir,
+          backend: backend.data,
+          workerId: e.workerId,
+          logger: stderrLogger(),
+        }).catch((error: unknown) => {
+          // A bad option is found before anything is started: a command-line mistake (exit 2).
+          throw asUsageError(error);
+        });
+        await untilSignal();
+        // Running trials stop after their current epoch's checkpoint and go back to the queue.
+        await worker.close();
+      },
+    );
 
   program
     .command('aggregator')
