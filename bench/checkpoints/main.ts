@@ -16,10 +16,11 @@ import {
   PostgresCheckpointStore,
   type TrainerCheckpoint,
 } from '@satfarm/checkpoints';
-import { createTestDatabase } from '@satfarm/db';
+import { createTestDatabase } from '@satfarm/db/testing';
 import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
-import { captureCheckpoint, selectBackend } from '@satfarm/training';
+import { selectBackend } from '@satfarm/backends';
+import { captureCheckpoint } from '@satfarm/training';
 import * as tf from '@tensorflow/tfjs';
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@
  *   node .device/app.mjs gpu-check [--backend webgpu] [--quick]
  */
 import { parseArgs } from 'node:util';
-import { type BackendName, selectBackend } from '@satfarm/training';
+import { type BackendName, selectBackend } from '@satfarm/backends';
 import { BENCH_CNN, measureTraining, type Network } from '../training/measure.ts';
 import { profileTraining } from '../training/profile.ts';
 

@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { type EnvironmentSource, parseEnvironment } from '@satfarm/contracts';
+import { DEFAULT_DATABASE_URL } from '@satfarm/db';
+import { DEFAULT_REDIS_URL } from '@satfarm/queue';
 
 /** Everything `npm run bench:farm` takes, normalised once. */
 export interface FarmBenchOptions {
@@ -50,7 +53,8 @@ function whole(flag: string, text: string | undefined, fallback: number, min: nu
   return n;
 }
 
-export function parseFarmBenchArgs(argv: readonly string[], env: NodeJS.ProcessEnv): FarmBenchOptions {
+export function parseFarmBenchArgs(argv: readonly string[], source: EnvironmentSource): FarmBenchOptions {
+  const env = parseEnvironment(source);
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -102,8 +106,8 @@ export function parseFarmBenchArgs(argv: readonly string[], env: NodeJS.ProcessE
     cpuProfileDir: values['cpu-prof-dir'],
     baselineRoot: values['baseline-root'],
     sweepTimeoutSeconds: whole('sweep-timeout-s', values['sweep-timeout-s'], 180, 1, 3600),
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/satfarm',
-    fashionMnistDir: env.FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist',
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    fashionMnistDir: env.FASHION_MNIST_DIR,
   };
 }

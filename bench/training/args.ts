@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, type BackendName } from '@satfarm/training';
+import { BACKEND_CHOICES, type BackendName } from '@satfarm/backends';
 
 export interface BenchOptions {
   json: boolean;

@@ -14,7 +14,7 @@
  *   uploads, uniform writes, buffer reads and submits — see countActivity)
  */
 import * as tf from '@tensorflow/tfjs';
-import { type BackendName, selectBackend, useWebgpuFilterGrad } from '@satfarm/training';
+import { type BackendName, selectBackend, useWebgpuFilterGrad } from '@satfarm/backends';
 import { parseBenchArgs } from './args.ts';
 import {
   BENCH_CNN,

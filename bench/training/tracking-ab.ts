@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
-import { selectBackend } from '@satfarm/training';
+import { selectBackend } from '@satfarm/backends';
 import { measureTraining, median, type Network } from './measure.ts';
 
 interface Tracker {

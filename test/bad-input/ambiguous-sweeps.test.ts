@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec } from '@satfarm/contracts';
-import { createSweep, createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { createSweep } from '@satfarm/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
 

@@ -5,7 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';

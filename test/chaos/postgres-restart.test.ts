@@ -5,14 +5,8 @@
  */
 import type { EpochResult, ResultEvent } from '@satfarm/contracts';
 import { parseSweepSpec } from '@satfarm/contracts';
-import {
-  createPool,
-  createSweep,
-  createTestDatabase,
-  type Pool,
-  type TestDatabase,
-  withTransaction,
-} from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { createPool, createSweep, type Pool, withTransaction } from '@satfarm/db';
 import { type AggregatorHandle, startAggregator } from '@satfarm/aggregator';
 import { type FarmQueues, openFarmQueues, publishResults } from '@satfarm/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

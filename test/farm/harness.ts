@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AggregatorHandle, startAggregator } from '@satfarm/aggregator';
 import { parseSweepSpec, type SweepSpecInput } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

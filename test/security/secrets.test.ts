@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, redactUrl, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { redactUrl } from '@satfarm/db';
 import { InvalidRedisUrlError, redactRedisUrl, redisConnectionOptions } from '@satfarm/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';

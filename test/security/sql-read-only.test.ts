@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createSweep, createTestDatabase, runReadOnlySql, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { createSweep, runReadOnlySql } from '@satfarm/db';
 import { parseSweepSpec } from '@satfarm/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refusal, satfarm } from '../bad-input/satfarm-cli.ts';

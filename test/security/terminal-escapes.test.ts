@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';
 

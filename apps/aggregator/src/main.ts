@@ -1,13 +1,16 @@
 // Standalone aggregator process: `node --import tsx apps/aggregator/src/main.ts`. Reads REDIS_URL and
-// DATABASE_URL; SIGTERM/SIGINT commit what is buffered and exit 0.
-import { escapeControlCharacters } from '@satfarm/contracts';
+// DATABASE_URL (parsed once here, as every satfarm entry does); SIGTERM/SIGINT commit what is buffered
+// and exit 0.
+import { escapeControlCharacters, parseEnvironment } from '@satfarm/contracts';
 import { DEFAULT_DATABASE_URL } from '@satfarm/db';
+import { DEFAULT_REDIS_URL } from '@satfarm/queue';
 import { startAggregator } from './start-aggregator.ts';
 
 try {
+  const env = parseEnvironment(process.env);
   const aggregator = await startAggregator({
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    databaseUrl: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
   });
   const stop = () => {
     aggregator.close().then(

@@ -2,6 +2,7 @@ import type { ResultEvent } from '@satfarm/contracts';
 import { createPool, type IngestResult, ingestEvents, type Pool, withClient } from '@satfarm/db';
 import {
   checkRedis,
+  DEFAULT_PREFIX,
   InvalidJobError,
   jsonLineLogger,
   type Logger,
@@ -162,7 +163,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     },
     {
       connection: redisConnectionOptions(options.redisUrl, { worker: true }),
-      prefix: options.prefix ?? 'satfarm',
+      prefix: options.prefix ?? DEFAULT_PREFIX,
       concurrency,
       // Results are small and fast; a full batch may wait on PostgreSQL, not on CPU.
       lockDuration,

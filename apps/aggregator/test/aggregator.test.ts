@@ -1,5 +1,6 @@
 import { type EpochResult, parseSweepSpec, type ResultEvent } from '@satfarm/contracts';
-import { createTestDatabase, sweepStatus, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { sweepStatus } from '@satfarm/db';
 import { type FarmQueues, openFarmQueues, publishResult } from '@satfarm/queue';
 import { createSweepFromSpec } from '@satfarm/scheduler';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

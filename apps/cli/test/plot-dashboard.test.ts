@@ -4,8 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertSampleSweep, SAMPLE_LAYERS, type SampleSweep } from '@satfarm/dashboard';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import {
+  createTestDatabase,
+  insertSampleSweep,
+  SAMPLE_LAYERS,
+  type SampleSweep,
+  type TestDatabase,
+} from '@satfarm/db/testing';
 import { runCli } from './run-cli.ts';
 
 let db: TestDatabase;

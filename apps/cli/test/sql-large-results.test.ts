@@ -3,7 +3,7 @@
  * "Maximum call stack size exceeded" (column widths by spreading every cell), and `--json` over
  * millions of rows ran out of heap. The table is capped and says so; JSON streams.
  */
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.ts';
 

@@ -1,7 +1,8 @@
 import { DatabaseUnreachableError, NotFoundError } from '@satfarm/db';
+import { EpochNotStoredError } from '@satfarm/plot-data';
 import { describe, expect, it } from 'vitest';
 import { classifyError, INTERNAL_ERROR_MESSAGE } from './classify-error.ts';
-import { BadRequestError, EpochNotStoredError } from './errors.ts';
+import { BadRequestError } from './errors.ts';
 
 describe('classifyError', () => {
   it('tells a reader nothing of an unexpected error: no path, no SQL, no stack', () => {

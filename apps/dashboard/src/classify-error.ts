@@ -1,5 +1,6 @@
 import { AmbiguousIdError, DatabaseUnreachableError, NotFoundError } from '@satfarm/db';
-import { BadRequestError, EpochNotStoredError } from './errors.ts';
+import { EpochNotStoredError } from '@satfarm/plot-data';
+import { BadRequestError } from './errors.ts';
 
 export interface ClassifiedError {
   status: 400 | 404 | 500 | 503;

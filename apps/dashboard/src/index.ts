@@ -1,5 +1,4 @@
-export { EpochNotStoredError, InvalidDashboardOptionError } from './errors.ts';
-export { loadSweepPlot, loadTrialPlot } from './plot-data.ts';
+export { InvalidDashboardOptionError } from './errors.ts';
 export { listSweeps, type SweepListItem } from './queries.ts';
 export {
   type Dashboard,
@@ -7,14 +6,3 @@ export {
   type DashboardOptions,
   startDashboard,
 } from './start-dashboard.ts';
-export {
-  insertSampleSweep,
-  SAMPLE_EPOCHS,
-  SAMPLE_LAYERS,
-  SAMPLE_RESOLUTIONS,
-  SAMPLE_SEEDS,
-  type SampleSweep,
-  sampleAccuracy,
-  sampleEpoch,
-  sampleSaturation,
-} from './sample-sweep.ts';

@@ -7,11 +7,10 @@ import {
   TRIAL_STATUSES,
   trialEpochs,
 } from '@satfarm/db';
+import { EpochNotStoredError, loadTrialPlot } from '@satfarm/plot-data';
 import { layerSaturationSvg, sweepSvg, trialCurvesSvg } from '@satfarm/plots';
-import { EpochNotStoredError } from './errors.ts';
 import type { SweepPageData } from './pages/sweep-page.ts';
 import type { TrialPageData } from './pages/trial-page.ts';
-import { loadTrialPlot } from './plot-data.ts';
 import { epochParam, pageParam } from './query-params.ts';
 import type { SweepPlotCache } from './sweep-plot-cache.ts';
 

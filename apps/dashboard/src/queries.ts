@@ -44,17 +44,6 @@ export async function listSweeps(pool: Pool, limit = 200): Promise<SweepListItem
   });
 }
 
-/** The delta a trial measured saturation with (from its stored config), for the plot's caption. */
-export async function trialDelta(pool: Pool, trialId: string): Promise<number | undefined> {
-  return withClient(pool, async (client) => {
-    const { rows } = await client.query<{ delta: number | null }>(
-      `SELECT (config #>> '{saturation,delta}')::float8 AS delta FROM trials WHERE id = $1`,
-      [trialId],
-    );
-    return rows[0]?.delta ?? undefined;
-  });
-}
-
 /**
  * A string that changes whenever a sweep's results can have: the number of trials, the newest
  * `updated_at` (every status change and every ingested epoch sets it) and the epochs stored. Text,

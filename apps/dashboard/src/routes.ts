@@ -1,11 +1,11 @@
 import { findSweep, findTrial, type Pool, trialEpochs } from '@satfarm/db';
+import { loadTrialPlot } from '@satfarm/plot-data';
 import { layerSaturationSvg, sweepSvg, trialCurvesSvg } from '@satfarm/plots';
 import { checkHealth } from './health.ts';
 import { sweepData, trialData } from './page-data.ts';
 import { sweepPage } from './pages/sweep-page.ts';
 import { sweepsPage } from './pages/sweeps-page.ts';
 import { trialPage } from './pages/trial-page.ts';
-import { loadTrialPlot } from './plot-data.ts';
 import { listSweeps } from './queries.ts';
 import { epochParam, pageQuery } from './query-params.ts';
 import { staticAsset } from './static-assets.ts';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import type { Logger } from '@satfarm/contracts';
 import { createPool, type Pool } from '@satfarm/db';
 import { classifyError } from './classify-error.ts';
 import { BadRequestError, InvalidDashboardOptionError } from './errors.ts';
@@ -10,11 +11,8 @@ import { errorPage } from './pages/error-page.ts';
 import { type Reply, ROUTES } from './routes.ts';
 import { SweepPlotCache } from './sweep-plot-cache.ts';
 
-/** The logging the dashboard does (a structural subset of @satfarm/queue's Logger). */
-export interface DashboardLogger {
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** The logging the dashboard does: warnings and errors only. */
+export type DashboardLogger = Pick<Logger, 'warn' | 'error'>;
 
 export type DashboardOptions = (
   | { pool: Pool; databaseUrl?: never }

@@ -1,5 +1,5 @@
 import type { Pool } from '@satfarm/db';
-import { loadSweepPlot } from './plot-data.ts';
+import { loadSweepPlot } from '@satfarm/plot-data';
 import { sweepVersion } from './queries.ts';
 
 export type SweepPlotData = Awaited<ReturnType<typeof loadSweepPlot>>;

@@ -1,17 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, ingestEvents, type TestDatabase } from '@satfarm/db';
 import {
-  type Dashboard,
+  createTestDatabase,
   insertSampleSweep,
   SAMPLE_LAYERS,
   SAMPLE_RESOLUTIONS,
-  type SampleSweep,
   sampleEpoch,
   sampleSaturation,
-  startDashboard,
-} from '@satfarm/dashboard';
+  type SampleSweep,
+  type TestDatabase,
+} from '@satfarm/db/testing';
+import { ingestEvents } from '@satfarm/db';
+import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import type { Page } from 'playwright-core';
 import { type Chromium, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium.ts';
 

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createTestDatabase } from '@satfarm/db';
+import { createTestDatabase } from '@satfarm/db/testing';
 import type { startDashboard as StartDashboard } from '@satfarm/dashboard';
 import { insertBulkSweep } from './bulk-sweep.ts';
 

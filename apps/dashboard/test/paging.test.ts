@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import { insertBulkSweep } from './bulk-sweep.ts';
 

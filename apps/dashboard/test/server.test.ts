@@ -1,21 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createPool,
   createTestDatabase,
-  ingestEvents,
-  type PoolClient,
-  type TestDatabase,
-} from '@satfarm/db';
-import {
-  type Dashboard,
   insertSampleSweep,
   SAMPLE_LAYERS,
-  type SampleSweep,
   sampleEpoch,
   sampleSaturation,
-  startDashboard,
-} from '@satfarm/dashboard';
+  type SampleSweep,
+  type TestDatabase,
+} from '@satfarm/db/testing';
+import { createPool, ingestEvents, type PoolClient } from '@satfarm/db';
+import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import { rawRequest, rawSocketRequest } from './http.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 

@@ -10,7 +10,8 @@ import {
   withFields,
 } from '@satfarm/queue';
 import { openCheckpointStore, parseCheckpointStoreSetting } from '@satfarm/checkpoints';
-import { prepareDataset, selectBackend } from '@satfarm/training';
+import { selectBackend } from '@satfarm/backends';
+import { prepareDataset } from '@satfarm/training';
 import { Job } from 'bullmq';
 import { type ChildConfig, CHILD_CONFIG_ENV, decodeChildConfig } from './child-config.ts';
 import { DatasetCache } from './dataset-cache.ts';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { TrialConfig } from '@satfarm/contracts';
-import { prepareDataset, selectBackend } from '@satfarm/training';
+import { selectBackend } from '@satfarm/backends';
+import { prepareDataset } from '@satfarm/training';
 import { describe, expect, it } from 'vitest';
 import { DatasetCache, datasetKey } from './dataset-cache.ts';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultEvent, TrialConfig, type TrialConfigInput, trialIdFor } from '@satfarm/contracts';
 import { FileCheckpointStore } from '@satfarm/checkpoints';
-import { prepareDataset, selectBackend } from '@satfarm/training';
+import { selectBackend } from '@satfarm/backends';
+import { prepareDataset } from '@satfarm/training';
 import { UnrecoverableError, WaitingError } from 'bullmq';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {

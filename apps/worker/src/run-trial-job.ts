@@ -4,7 +4,7 @@ import { parseTrialJob, type TrialJob } from '@satfarm/queue';
 import type { CheckpointStore, TrainerCheckpoint } from '@satfarm/checkpoints';
 import { trainTrial } from '@satfarm/training';
 import { UnrecoverableError, WaitingError } from 'bullmq';
-import { describeError, isCheckpointMismatch, isConfigError, isDivergence } from './trial-errors.ts';
+import { describeError, isCheckpointMismatch, isDivergence, isNonRetryable } from './trial-errors.ts';
 
 /** The parts of a (sandboxed) BullMQ job the trainer uses. */
 export interface TrialJobHandle {
@@ -242,9 +242,11 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
       await job.log(`attempt ${attempt}: ${message}`);
       return { status: 'diverged', attempt, trainedEpochs: trained, resumedFrom };
     }
-    if (isConfigError(error)) {
+    if (isNonRetryable(error)) {
       await finish('failed', message);
       await deps.checkpoints.remove(trialId);
+      // Decided here, in the sandboxed child where the error's class is known; what crosses to the
+      // parent is only this error's JSON, and BullMQ there stops retrying by the name 'UnrecoverableError'.
       throw new UnrecoverableError(message);
     }
     // Only the last attempt reports `failed`: a retry follows otherwise. The checkpoint stays, so a

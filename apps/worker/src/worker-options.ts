@@ -8,7 +8,7 @@ import {
 } from '@satfarm/checkpoints';
 import { BackendName, PrintableName } from '@satfarm/contracts';
 import { DEFAULT_DATABASE_URL } from '@satfarm/db';
-import type { Logger } from '@satfarm/queue';
+import { DEFAULT_PREFIX, type Logger } from '@satfarm/queue';
 import { z } from 'zod';
 import { NVIDIA_GPUS_DIR } from './gpu-discovery.ts';
 
@@ -73,7 +73,7 @@ const Gpus = z
 
 const WorkerOptionFields = z.object({
   redisUrl: z.string().min(1),
-  prefix: z.string().min(1).default('satfarm'),
+  prefix: z.string().min(1).default(DEFAULT_PREFIX),
   concurrency: z.number().int().min(1).max(256).optional(),
   gpus: Gpus.optional(),
   nvidiaGpusDir: z.string().min(1).default(NVIDIA_GPUS_DIR),

@@ -1,4 +1,5 @@
-import { CHECKPOINT_CHUNK_BYTES, createTestDatabase, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { CHECKPOINT_CHUNK_BYTES } from '@satfarm/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CheckpointStorageError,

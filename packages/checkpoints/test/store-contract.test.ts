@@ -6,12 +6,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createTestDatabase,
-  readCheckpointBytes,
-  type TestDatabase,
-  writeCheckpointBytes,
-} from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { readCheckpointBytes, writeCheckpointBytes } from '@satfarm/db';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckpointStore, CorruptCheckpointReport } from '../src/checkpoint-store.ts';
 import { FileCheckpointStore } from '../src/file-checkpoint-store.ts';

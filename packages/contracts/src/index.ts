@@ -5,6 +5,9 @@ export {
   DATASETS,
   DatasetConfig,
   DatasetName,
+  DEFAULT_DELTA,
+  DEFAULT_PROJECTION_DELTAS,
+  DEFAULT_SATURATION_CONFIG,
   KRule,
   PROJECTION_FITS,
   ProjectionConfig,
@@ -53,7 +56,18 @@ export {
   TRIAL_OUTCOMES,
   TrialOutcome,
 } from './result-event.ts';
-export { InvalidValueError } from './invalid-value.ts';
+export { InvalidValueError, NonRetryableError } from './invalid-value.ts';
+export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from './logger.ts';
+export { variantOf } from './variant.ts';
+export { mulberry32 } from './random.ts';
+export {
+  DEFAULT_CHECKPOINT_DIR,
+  DEFAULT_FASHION_MNIST_DIR,
+  type EnvironmentSource,
+  InvalidEnvironmentError,
+  parseEnvironment,
+  SatfarmEnvironment,
+} from './environment.ts';
 export {
   escapeControlCharacters,
   firstControlCharacter,

@@ -4,6 +4,7 @@ import { stableHash } from './canonical.ts';
 import { escapeControlCharacters, PrintableName } from './printable-text.ts';
 import {
   DatasetConfig,
+  DEFAULT_SATURATION_CONFIG,
   ProjectionConfig,
   SaturationConfig,
   TrainingConfig,
@@ -81,7 +82,7 @@ export const SweepSpec = z
     dataset: DatasetConfig,
     grid: SweepGrid,
     training: TrainingConfig,
-    saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
+    saturation: SaturationConfig.default(DEFAULT_SATURATION_CONFIG),
     /**
      * Projection test after each trial's last epoch; `projection: {}` runs it the phd-lab way (see
      * ProjectionConfig for the settings and their defaults).

@@ -32,15 +32,25 @@ export const TrainingConfig = z
   .strict();
 export type TrainingConfig = z.infer<typeof TrainingConfig>;
 
+/** δ: the share of the variance the eigenspace keeps, unless a config says otherwise. */
+export const DEFAULT_DELTA = 0.99;
+
 export const SaturationConfig = z
   .object({
-    delta: z.number().gt(0).lt(1).default(0.99),
+    delta: z.number().gt(0).lt(1).default(DEFAULT_DELTA),
     kRule: KRule.default('textbook'),
     /** Cap on spatial samples per conv layer per batch (uniform stride subsampling); 0 = all. */
     maxSamplesPerBatch: z.number().int().min(0).default(0),
   })
   .strict();
 export type SaturationConfig = z.infer<typeof SaturationConfig>;
+
+/** The saturation settings of a config that gives none. */
+export const DEFAULT_SATURATION_CONFIG: SaturationConfig = {
+  delta: DEFAULT_DELTA,
+  kRule: 'textbook',
+  maxSamplesPerBatch: 0,
+};
 
 export const PROJECTION_FITS = ['train', 'test'] as const;
 /**
@@ -57,13 +67,16 @@ export type ProjectionFit = z.infer<typeof ProjectionFit>;
  * size (the control). The defaults follow phd-lab: fitted on the training data, the classifier's
  * output (the logits) left unprojected.
  */
+/** The δ values a projection test tries unless the spec says otherwise. */
+export const DEFAULT_PROJECTION_DELTAS: readonly number[] = [0.9, 0.95, 0.99, 0.999];
+
 export const ProjectionConfig = z
   .object({
     deltas: z
       .array(z.number().gt(0).lt(1))
       .min(1)
       .max(16)
-      .default([0.9, 0.95, 0.99, 0.999])
+      .default(() => [...DEFAULT_PROJECTION_DELTAS])
       .superRefine((deltas, ctx) => {
         // Results are keyed by δ: a second copy would only overwrite the first.
         deltas.forEach((delta, index) => {
@@ -105,7 +118,7 @@ export const TrialConfig = z
     baseWidth: z.number().int().min(1).max(1024).optional(),
     dataset: DatasetConfig,
     training: TrainingConfig,
-    saturation: SaturationConfig.default({ delta: 0.99, kRule: 'textbook', maxSamplesPerBatch: 0 }),
+    saturation: SaturationConfig.default(DEFAULT_SATURATION_CONFIG),
     /** Absent = no projection test (and the trial id is the same as before the option existed). */
     projection: ProjectionConfig.optional(),
   })

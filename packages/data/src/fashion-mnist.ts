@@ -4,8 +4,8 @@ import { parseIdx } from './idx.ts';
 import { resolveLimit } from './limits.ts';
 import { assertDirectory, readMaybeGzipped } from './read-dataset-file.ts';
 
-/** Where Debian's `dataset-fashion-mnist` installs the files; apps use it as FASHION_MNIST_DIR's default. */
-export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+/** Where Debian's `dataset-fashion-mnist` installs the files (FASHION_MNIST_DIR's default): one home. */
+export { DEFAULT_FASHION_MNIST_DIR } from '@satfarm/contracts';
 
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
   'T-shirt/top',

@@ -1,9 +1,9 @@
-import { mulberry32 } from '@satfarm/saturation';
+import { mulberry32 } from '@satfarm/contracts';
 import { InvalidDatasetOptionError } from './errors.ts';
 
 /**
- * Seeded randomness for data order and synthetic data: the same mulberry32 generator the saturation
- * package uses for its random controls (32-bit state, fast, good enough for shuffling and noise).
+ * Seeded randomness for data order and synthetic data: the same mulberry32 generator
+ * (@satfarm/contracts) the saturation package uses for its random controls (32-bit state, fast, good enough for shuffling and noise).
  */
 export function createRng(seed: number): () => number {
   return mulberry32(seed);

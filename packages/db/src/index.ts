@@ -74,16 +74,14 @@ export {
   type SweepProgress,
   type SweepRow,
   type UnfinishedTrial,
-  cancelSweep,
   completeTrialsWithAllEpochs,
   createSweep,
   findSweep,
+  markSweepCancelled,
   markTrialsQueued,
   sweepStatus,
   unfinishedTrials,
-  variantOf,
 } from './sweeps.ts';
-export { type TestDatabase, type TestDatabaseOptions, createTestDatabase } from './testing.ts';
 export { type TrialState, applyStatusEvent } from './trial-transitions.ts';
 export {
   RECOMMENDATION_SQL,

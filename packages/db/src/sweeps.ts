@@ -6,6 +6,7 @@ import {
   sweepIdFor,
   type TrialConfig,
   trialIdFor,
+  variantOf,
 } from '@satfarm/contracts';
 import { withClient, withTransaction } from './connection.ts';
 import { AmbiguousIdError, InvalidTrialsError, NotFoundError } from './errors.ts';
@@ -74,18 +75,6 @@ export async function createSweep(
       newTrialIds: trialIds.filter((id) => newIds.has(id)),
     };
   });
-}
-
-/**
- * Architecture options other than resolution and seed, as `key=value` joined by commas
- * (`widthMultiplier=0.25,depth=4`): summaries group by it so different widths are never averaged together.
- */
-export function variantOf(config: TrialConfig): string {
-  const parts = [`widthMultiplier=${config.widthMultiplier}`];
-  if (config.depth !== undefined) parts.push(`depth=${config.depth}`);
-  if (config.kernelSize !== undefined) parts.push(`kernelSize=${config.kernelSize}`);
-  if (config.baseWidth !== undefined) parts.push(`baseWidth=${config.baseWidth}`);
-  return parts.join(',');
 }
 
 function checkTrials(sweepId: string, trials: readonly NewTrial[]): void {
@@ -324,7 +313,7 @@ export interface CancelResult {
 }
 
 /** Cancels a running sweep: its queued and running trials become cancelled. A completed sweep stays completed. */
-export async function cancelSweep(pool: Pool, sweepId: string): Promise<CancelResult> {
+export async function markSweepCancelled(pool: Pool, sweepId: string): Promise<CancelResult> {
   return withTransaction(pool, async (client) => {
     const sweep = await client.query<{ status: SweepStatus }>(
       'SELECT status FROM sweeps WHERE id = $1 FOR NO KEY UPDATE',

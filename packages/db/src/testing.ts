@@ -4,6 +4,19 @@ import { createPool } from './connection.ts';
 import { connectOnce, splitDatabaseUrl } from './ensure-database.ts';
 import { migrate, schemaFingerprint } from './migrate.ts';
 
+// Test fixtures, exported as `@satfarm/db/testing` only (never from the production entry).
+export {
+  insertSampleSweep,
+  SAMPLE_EPOCHS,
+  SAMPLE_LAYERS,
+  SAMPLE_RESOLUTIONS,
+  SAMPLE_SEEDS,
+  type SampleSweep,
+  sampleAccuracy,
+  sampleEpoch,
+  sampleSaturation,
+} from './sample-sweep.ts';
+
 export interface TestDatabase {
   /** URL of the new database (no password was added; the base URL's credentials are reused). */
   url: string;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultEvent } from '@satfarm/contracts';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   createSweep,
-  createTestDatabase,
   ingestEvents,
   sweepStatus,
-  type TestDatabase,
   trialEpochs,
   trialLayers,
   writeCheckpointBytes,

@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   createPool,
-  createTestDatabase,
   DatabaseUnreachableError,
   ensureDatabase,
   MIGRATIONS,
   migrate,
-  type TestDatabase,
   withClient,
 } from '@satfarm/db';
 

@@ -1,11 +1,6 @@
 import type { EpochEvent, ProjectionTest, ResultEvent, TrialConfig } from '@satfarm/contracts';
-import {
-  createSweep,
-  createTestDatabase,
-  ingestEvents,
-  projectionResults,
-  type TestDatabase,
-} from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { createSweep, ingestEvents, projectionResults } from '@satfarm/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epoch, finished, smallSpec, started } from './fixtures.ts';
 

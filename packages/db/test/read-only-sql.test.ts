@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   createSweep,
-  createTestDatabase,
   ReadOnlyQueryError,
   runReadOnlySql,
   SqlQueryError,
   streamReadOnlySql,
-  type TestDatabase,
 } from '@satfarm/db';
 import { smallSpec } from './fixtures.ts';
 

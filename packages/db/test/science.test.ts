@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochEvent, ResultEvent, TrialConfig } from '@satfarm/contracts';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   createSweep,
-  createTestDatabase,
   ingestEvents,
   RECOMMENDATION_SQL,
   recommendResolutions,
   resolutionTails,
-  type TestDatabase,
 } from '@satfarm/db';
 import { epoch, finished, smallSpec, started } from './fixtures.ts';
 

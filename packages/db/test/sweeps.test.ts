@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandSweep, sweepIdFor, trialIdFor } from '@satfarm/contracts';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   AmbiguousIdError,
-  cancelSweep,
   createSweep,
-  createTestDatabase,
   findSweep,
   findTrial,
   ingestEvents,
   InvalidTrialsError,
+  markSweepCancelled,
   markTrialsQueued,
   NotFoundError,
   sweepStatus,
-  type TestDatabase,
   unfinishedTrials,
 } from '@satfarm/db';
 import { completed, finished, smallSpec, started } from './fixtures.ts';
@@ -185,7 +184,7 @@ describe('sweep lifecycle', () => {
     expect(status.done).toBe(false);
     expect(status.epochsExpected).toBe(8);
 
-    const cancelled = await cancelSweep(db.pool, sweepId);
+    const cancelled = await markSweepCancelled(db.pool, sweepId);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.cancelledTrialIds.sort()).toEqual([b, trialIds[3]!].sort());
     expect((await sweepStatus(db.pool, sweepId)).done).toBe(true);
@@ -208,7 +207,10 @@ describe('sweep lifecycle', () => {
       smallSpec({ name: 'done-then-cancel', grid: { architecture: ['vgg11'], resolution: [32] } }),
     );
     await ingestEvents(db.pool, [started(sweepId, trialIds[0]!), completed(sweepId, trialIds[0]!)]);
-    expect(await cancelSweep(db.pool, sweepId)).toEqual({ status: 'completed', cancelledTrialIds: [] });
-    await expect(cancelSweep(db.pool, '0'.repeat(32))).rejects.toThrow(NotFoundError);
+    expect(await markSweepCancelled(db.pool, sweepId)).toEqual({
+      status: 'completed',
+      cancelledTrialIds: [],
+    });
+    await expect(markSweepCancelled(db.pool, '0'.repeat(32))).rejects.toThrow(NotFoundError);
   });
 });

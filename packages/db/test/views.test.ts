@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultEvent, TrialConfig } from '@satfarm/contracts';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import {
   bestResolutions,
   createSweep,
-  createTestDatabase,
   findTrial,
   ingestEvents,
   layerResolutionSummary,
   resolutionSummary,
   sweepResults,
-  type TestDatabase,
 } from '@satfarm/db';
 import { epoch, finished, smallSpec, started } from './fixtures.ts';
 

@@ -4,14 +4,17 @@ import { InvalidValueError } from '@satfarm/contracts';
  * would be valid, so the CLI and the sweep validator can show them as they are.
  */
 
-/** The input resolution would shrink some feature map below 1×1. */
-export class ResolutionTooSmallError extends Error {
+/** The input resolution would shrink some feature map below 1×1 (an invalid config: never retried). */
+export class ResolutionTooSmallError extends InvalidValueError {
   override readonly name = 'ResolutionTooSmallError';
   readonly resolution: number;
   readonly minimum: number;
   readonly architecture: string;
   constructor(architecture: string, resolution: number, minimum: number) {
     super(
+      'resolution',
+      resolution,
+      `at least ${minimum} for ${architecture}`,
       `resolution ${resolution} is too small for ${architecture}: its feature maps would shrink below 1×1; ` +
         `the smallest valid resolution is ${minimum}`,
     );

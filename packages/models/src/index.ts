@@ -1,5 +1,11 @@
 // Pure architecture graphs only: the tfjs builder is `@satfarm/models/builder`, so tools that only
 // describe architectures (rf, sweep validation, recommendations) start without loading TensorFlow.js.
+export {
+  type ArchitectureConfig,
+  architectureOptionsOf,
+  DATASET_INPUT_SHAPES,
+  type InputShape,
+} from './architecture-options.ts';
 export { describeArchitecture, minimumResolution } from './describe.ts';
 export { InvalidArchitectureOptionError, ResolutionTooSmallError } from './errors.ts';
 export type {

@@ -1,3 +1,4 @@
+import { InvalidValueError } from '@satfarm/contracts';
 import { redactRedisUrl } from './redis-url.ts';
 
 /** Redis did not answer: the message names the URL (password hidden) and how to start a server. */
@@ -41,15 +42,25 @@ export class RedisAuthError extends Error {
   }
 }
 
-/** A job's payload does not match its schema (on enqueue: a bug upstream; on dequeue: a foreign or old job). */
-export class InvalidJobError extends Error {
+/**
+ * A job's payload does not match its schema (on enqueue: a bug upstream; on dequeue: a foreign or old
+ * job). An invalid value like any invalid config: the same payload fails the same way, never retried.
+ */
+export class InvalidJobError extends InvalidValueError {
   override readonly name = 'InvalidJobError';
-  constructor(
-    readonly queue: string,
-    readonly jobId: string | undefined,
-    readonly problems: string,
-  ) {
-    super(`invalid ${queue} job${jobId === undefined ? '' : ` ${jobId}`}: ${problems}`);
+  readonly queue: string;
+  readonly jobId: string | undefined;
+  readonly problems: string;
+  constructor(queue: string, jobId: string | undefined, problems: string) {
+    super(
+      `${queue} job`,
+      jobId,
+      'a payload that matches its schema',
+      `invalid ${queue} job${jobId === undefined ? '' : ` ${jobId}`}: ${problems}`,
+    );
+    this.queue = queue;
+    this.jobId = jobId;
+    this.problems = problems;
   }
 }
 

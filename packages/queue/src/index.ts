@@ -2,9 +2,9 @@ export { checkRedis } from './check-redis.ts';
 export { createRedisConnection, type RedisConnectionOptions, redisConnectionOptions } from './connection.ts';
 export { InvalidJobError, InvalidRedisUrlError, RedisAuthError, RedisUnreachableError } from './errors.ts';
 export { type FarmQueues, openFarmQueues } from './farm-queues.ts';
-export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from './logger.ts';
+export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from '@satfarm/contracts';
 export { DEFAULT_PREFIX, QUEUE_NAMES, type QueueName } from './names.ts';
-export { redactRedisUrl } from './redis-url.ts';
+export { DEFAULT_REDIS_URL, redactRedisUrl } from './redis-url.ts';
 export {
   createResultsQueue,
   parseResultEvent,

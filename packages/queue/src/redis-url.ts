@@ -1,3 +1,6 @@
+/** The farm's Redis when REDIS_URL (or `--redis-url`) names none. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** Query parameters whose values are hidden: passwords, and anything else that looks like a credential. */
 const SECRET_PARAMETER = /pass|secret|token|key|auth/i;
 

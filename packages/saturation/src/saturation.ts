@@ -1,3 +1,4 @@
+import { DEFAULT_DELTA } from '@satfarm/contracts';
 import { symmetricEigen } from './eigen.ts';
 import { InvalidArgumentError } from './errors.ts';
 
@@ -9,7 +10,7 @@ import { InvalidArgumentError } from './errors.ts';
  */
 export type KRule = 'textbook' | 'delve';
 
-export const DEFAULT_DELTA = 0.99;
+export { DEFAULT_DELTA };
 
 /**
  * Relative slack on the textbook threshold: `cum_k ≥ δ·total·(1 − 1e-12)`. Summing the spectrum in a
@@ -25,7 +26,11 @@ const DELVE_EXTEND_GAP = 0.02;
 
 function checkDelta(delta: number): void {
   if (!(delta > 0 && delta < 1)) {
-    throw new InvalidArgumentError('delta', delta, 'a number strictly between 0 and 1 (e.g. 0.99)');
+    throw new InvalidArgumentError(
+      'delta',
+      delta,
+      `a number strictly between 0 and 1 (e.g. ${DEFAULT_DELTA})`,
+    );
   }
 }
 

@@ -6,7 +6,8 @@ import {
   sweepVariants,
   type Pool,
 } from '@satfarm/db';
-import { smallestProductiveResolution } from '@satfarm/models';
+import type { TrialConfig } from '@satfarm/contracts';
+import { architectureOptionsOf, smallestProductiveResolution } from '@satfarm/models';
 
 /** Half an accuracy point: differences below it are within seed noise for the sweeps satfarm runs. */
 export const DEFAULT_TOLERANCE = 0.005;
@@ -81,19 +82,7 @@ export async function recommendResolution(ctx: {
   return { sweepId: sweep.id, recommendations };
 }
 
-function predictedResolution(config: {
-  architecture: Parameters<typeof smallestProductiveResolution>[0];
-  widthMultiplier: number;
-  depth?: number | undefined;
-  kernelSize?: number | undefined;
-  baseWidth?: number | undefined;
-}): number | null {
-  return smallestProductiveResolution(config.architecture, {
-    channels: 1,
-    classes: 10,
-    widthMultiplier: config.widthMultiplier,
-    depth: config.depth,
-    kernelSize: config.kernelSize,
-    baseWidth: config.baseWidth,
-  });
+function predictedResolution(config: TrialConfig): number | null {
+  const { resolution: _resolution, ...shape } = architectureOptionsOf(config);
+  return smallestProductiveResolution(config.architecture, shape);
 }

@@ -1,9 +1,9 @@
 import { expandSweep, type SweepSpec, sweepIdFor, trialIdFor } from '@satfarm/contracts';
 import {
-  cancelSweep as cancelSweepRows,
   completeTrialsWithAllEpochs,
   createSweep,
   findSweep,
+  markSweepCancelled,
   markTrialsQueued,
   type Pool,
   type SweepProgress,
@@ -181,7 +181,7 @@ export interface CancelOutcome {
 export async function cancelSweep(ctx: SchedulerContext & { sweep: string }): Promise<CancelOutcome> {
   const { pool, trialsQueue } = ctx;
   const sweep = await findSweep(pool, ctx.sweep);
-  const result = await cancelSweepRows(pool, sweep.id);
+  const result = await markSweepCancelled(pool, sweep.id);
   const states = await jobStates(trialsQueue, result.cancelledTrialIds);
   let removedJobs = 0;
   let stillRunning = 0;

@@ -1,12 +1,5 @@
-import type { DatasetName, TrialConfig } from '@satfarm/contracts';
-import { minimumResolution } from '@satfarm/models';
-
-/** Input shape per dataset; only the layout matters for the minimum resolution, not the pixels. */
-const DATASET_SHAPE: Record<DatasetName, { channels: number; classes: number }> = {
-  'fashion-mnist': { channels: 1, classes: 10 },
-  cifar10: { channels: 3, classes: 10 },
-  synthetic: { channels: 1, classes: 4 },
-};
+import { type TrialConfig, variantOf } from '@satfarm/contracts';
+import { architectureOptionsOf, minimumResolution } from '@satfarm/models';
 
 export interface TrialProblem {
   architecture: string;
@@ -32,14 +25,6 @@ export class InvalidSweepTrialsError extends Error {
   }
 }
 
-function variantOf(config: TrialConfig): string {
-  const parts = [`widthMultiplier=${config.widthMultiplier}`];
-  if (config.depth !== undefined) parts.push(`depth=${config.depth}`);
-  if (config.kernelSize !== undefined) parts.push(`kernelSize=${config.kernelSize}`);
-  if (config.baseWidth !== undefined) parts.push(`baseWidth=${config.baseWidth}`);
-  return parts.join(',');
-}
-
 /**
  * Checks every trial against its architecture before anything is written: the resolution must reach
  * the network's minimum (no feature map below 1×1) and the options must fit the architecture. Each
@@ -58,13 +43,8 @@ export function validateTrials(trials: readonly TrialConfig[]): void {
     let minimum = minimums.get(shapeKey);
     if (minimum === undefined) {
       try {
-        minimum = minimumResolution(config.architecture, {
-          ...DATASET_SHAPE[config.dataset.name],
-          widthMultiplier: config.widthMultiplier,
-          depth: config.depth,
-          kernelSize: config.kernelSize,
-          baseWidth: config.baseWidth,
-        });
+        const { resolution: _resolution, ...shape } = architectureOptionsOf(config);
+        minimum = minimumResolution(config.architecture, shape);
       } catch (error) {
         minimum = error instanceof Error ? error : new Error(String(error));
       }

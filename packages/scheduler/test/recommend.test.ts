@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSweepSpec, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
-import { createSweep, createTestDatabase, ingestEvents, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { createSweep, ingestEvents } from '@satfarm/db';
 import { smallestProductiveResolution } from '@satfarm/models';
 import { recommendResolution } from '@satfarm/scheduler';
 

@@ -1,5 +1,6 @@
 import { parseSweepSpec, type SweepSpecInput } from '@satfarm/contracts';
-import { createTestDatabase, sweepStatus, type TestDatabase } from '@satfarm/db';
+import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { sweepStatus } from '@satfarm/db';
 import { type FarmQueues, openFarmQueues, QUEUE_NAMES, redisConnectionOptions } from '@satfarm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { batchMoments } from '@satfarm/saturation';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { type DeviceMoments, deviceMoments, momentTensors, spatialStride } from './batch-moments.ts';
 import { toCentred } from './host-moments.ts';
 

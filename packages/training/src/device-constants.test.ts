@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { deviceConstantCount, holdDeviceConstants } from './device-constants.ts';
 import { countActivity } from './step-counters.ts';
 

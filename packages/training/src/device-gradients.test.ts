@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { registerDeviceGradients } from './device-gradients.ts';
 import { countActivity } from './step-counters.ts';
 

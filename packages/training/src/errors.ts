@@ -1,8 +1,9 @@
+import { NonRetryableError } from '@satfarm/contracts';
 /**
  * The loss or a tracked layer's activations became NaN or infinite: the trial is recorded as
  * `diverged`, never retried.
  */
-export class TrialDivergedError extends Error {
+export class TrialDivergedError extends NonRetryableError {
   override readonly name = 'TrialDivergedError';
   constructor(
     readonly epoch: number,

@@ -3,7 +3,7 @@ import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { mulberry32, projectionMatrix, randomOrthonormalBasis } from '@satfarm/saturation';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import {
   type ChannelProjection,
   forwardWithProjections,

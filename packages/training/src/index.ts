@@ -1,17 +1,6 @@
-export {
-  BACKEND_CHOICES,
-  selectBackend,
-  registerWasmTrainingKernels,
-  useWebgpuFilterGrad,
-  type ActiveBackend,
-  type BackendName,
-  type WebgpuFilterGrad,
-} from './backends/index.ts';
-export { planTiledFilterGrad, type TiledFilterGradPlan } from './backends/index.ts';
 export { deviceMoments, momentTensors, spatialStride, type DeviceMoments } from './batch-moments.ts';
 export { CheckpointMismatchError, TrialDivergedError } from './errors.ts';
 export { createOptimizer, disposeOptimizer } from './optimizer.ts';
-export { FusedAdamOptimizer, FusedMomentumOptimizer } from './backends/index.ts';
 export { prepareDataset, type DataDirectories } from './prepare-data.ts';
 export { SaturationTracker, type LayerSaturation, type Mode } from './saturation-tracker.ts';
 export {

@@ -4,7 +4,7 @@ import { type Dataset, gatherBatch, normalize, shuffledIndices, syntheticDataset
 import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
 

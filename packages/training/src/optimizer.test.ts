@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { TrainingConfig } from '@satfarm/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from './backends/webgpu-fused-optimizer.ts';
-import { webgpuUnavailable } from './backends/webgpu-probe.ts';
+import { FusedAdamOptimizer, FusedMomentumOptimizer } from '@satfarm/backends';
+import { webgpuUnavailable } from '@satfarm/backends/testing';
 import { createOptimizer, disposeOptimizer } from './optimizer.ts';
 
 const unavailable = await webgpuUnavailable('createOptimizer on webgpu');

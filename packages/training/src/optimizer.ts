@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '@satfarm/contracts';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from './backends/webgpu-fused-optimizer.ts';
+import { FusedAdamOptimizer, FusedMomentumOptimizer } from '@satfarm/backends';
 
 /**
  * `sgd` means SGD with momentum 0.9, the usual setting of the saturation papers' CIFAR runs. On webgpu
- * the step is fused into one GPU dispatch per variable (backends/webgpu-fused-optimizer.ts); the
+ * the step is fused into one GPU dispatch per variable (@satfarm/backends: webgpu-fused-optimizer.ts); the
  * optimizers stay tfjs's Adam and momentum in every other respect (slots, checkpoints, defaults).
  */
 export function createOptimizer(training: TrainingConfig): tf.Optimizer {

@@ -5,7 +5,7 @@ import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { controlSeed, mulberry32, randomOrthonormalBasis, symmetricEigen } from '@satfarm/saturation';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { planWalk, scoreVariants } from './forward-with-projections.ts';
 import { evaluateProjections, layersToProject } from './projection-eval.ts';
 import { trainTrial } from './train-trial.ts';

@@ -18,7 +18,7 @@ import {
   scoreVariants,
 } from './forward-with-projections.ts';
 
-export const DEFAULT_PROJECTION_DELTAS = [0.9, 0.95, 0.99, 0.999] as const;
+export { DEFAULT_PROJECTION_DELTAS } from '@satfarm/contracts';
 
 export interface LayerStatistics {
   mean: Float64Array;

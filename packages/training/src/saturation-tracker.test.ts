@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CovarianceAccumulator, saturationOf } from '@satfarm/saturation';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { readBatch } from './batch-readback.ts';
 import { type Mode, SaturationTracker } from './saturation-tracker.ts';
 

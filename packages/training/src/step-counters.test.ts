@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TrialConfig } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { describe, expect, it } from 'vitest';
-import { type BackendName, selectBackend } from './backends/index.ts';
-import { webgpuUnavailable } from './backends/webgpu-probe.ts';
+import { type BackendName, selectBackend } from '@satfarm/backends';
+import { webgpuUnavailable } from '@satfarm/backends/testing';
 import { type ActivityCounts, countActivity, stepWindow } from './step-counters.ts';
 import { trainTrial } from './train-trial.ts';
 

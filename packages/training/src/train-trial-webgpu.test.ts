@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TrialConfig } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
-import { webgpuUnavailable } from './backends/webgpu-probe.ts';
+import { selectBackend } from '@satfarm/backends';
+import { webgpuUnavailable } from '@satfarm/backends/testing';
 import { trainTrial } from './train-trial.ts';
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { TrialConfig, type EpochResult } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from './backends/index.ts';
+import { selectBackend } from '@satfarm/backends';
 import { TrialDivergedError } from './errors.ts';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';

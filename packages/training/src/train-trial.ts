@@ -8,7 +8,12 @@ import type {
 } from '@satfarm/contracts';
 import type { Dataset } from '@satfarm/data';
 import { gatherBatch, shuffledIndices } from '@satfarm/data';
-import { analyzeReceptiveFields, describeArchitecture, type LayerSpec } from '@satfarm/models';
+import {
+  analyzeReceptiveFields,
+  architectureOptionsOf,
+  describeArchitecture,
+  type LayerSpec,
+} from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { networkTailLength } from '@satfarm/saturation';
 import type { DeviceMoments } from './batch-moments.ts';
@@ -71,15 +76,8 @@ interface PassTotals {
  */
 export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrialResult> {
   const { config, dataset } = options;
-  const graph = describeArchitecture(config.architecture, {
-    resolution: config.resolution,
-    channels: dataset.channels,
-    classes: dataset.classes,
-    widthMultiplier: config.widthMultiplier,
-    depth: config.depth,
-    kernelSize: config.kernelSize,
-    baseWidth: config.baseWidth,
-  });
+  // The network takes the loaded dataset's layout (a test may hand in any synthetic one).
+  const graph = describeArchitecture(config.architecture, architectureOptionsOf(config, dataset));
   if (dataset.height !== config.resolution || dataset.width !== config.resolution) {
     throw new Error(
       `dataset is ${dataset.height}×${dataset.width} but the trial's resolution is ${config.resolution}; resize it first`,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CovarianceAccumulator, saturationOf } from '@satfarm/saturation';
-import { KRule } from '@satfarm/contracts';
+import { DEFAULT_DELTA, KRule } from '@satfarm/contracts';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.ts';
 import { percent } from '../format.ts';
@@ -18,7 +18,12 @@ export function registerAnalyze(program: Command): void {
     .command('analyze')
     .description('saturation of a sample matrix (CSV, rows = samples, columns = features)')
     .argument('<file>', 'CSV file of numbers; an optional first header line')
-    .option('--delta <f>', 'share of variance the eigenspace keeps, in (0, 1)', numberFlag('--delta'), 0.99)
+    .option(
+      '--delta <f>',
+      'share of variance the eigenspace keeps, in (0, 1)',
+      numberFlag('--delta'),
+      DEFAULT_DELTA,
+    )
     .option(
       '--k-rule <rule>',
       'textbook (smallest k reaching delta) or delve (the Python library rule)',

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { loadSweepPlot, loadTrialPlot, EpochNotStoredError } from '@satfarm/dashboard';
+import { EpochNotStoredError, loadSweepPlot, loadTrialPlot } from '@satfarm/plot-data';
 import { findSweep, findTrial, NotFoundError, type Pool, type SweepRow, type TrialResult } from '@satfarm/db';
 import { layerSaturationSvg, percent, sweepSvg } from '@satfarm/plots';
 import type { Command } from 'commander';

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { loadSweepPlot, loadTrialPlot } from '@satfarm/dashboard';
+import { loadSweepPlot, loadTrialPlot } from '@satfarm/plot-data';
 import {
   findSweep,
   layerResolutionSummary,

@@ -1,5 +1,5 @@
 import { BACKENDS, BackendName } from '@satfarm/contracts';
-import { jsonLineLogger } from '@satfarm/queue';
+import { DEFAULT_PREFIX, jsonLineLogger } from '@satfarm/queue';
 import type { Command } from 'commander';
 import type { SatfarmEnv } from '../env.ts';
 import { UsageError } from '../errors.ts';
@@ -31,7 +31,7 @@ export function registerServices(program: Command, env: () => SatfarmEnv): void 
       'GPU ids as nvidia-smi numbers them (e.g. 0,1,3): one worker per GPU in this process, its trainers pinned to it',
     )
     .option('--backend <name>', `compute backend (${BACKENDS.join(', ')})`, 'auto')
-    .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
+    .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
     .option(
       '--checkpoint-store <store>',
       "where checkpoints go: 'postgres' (DATABASE_URL's database, the default) or 'file:/dir' " +
@@ -91,7 +91,7 @@ export function registerServices(program: Command, env: () => SatfarmEnv): void 
   program
     .command('aggregator')
     .description('write results from the queue into PostgreSQL in batches until SIGTERM')
-    .option('--prefix <prefix>', 'BullMQ key prefix', 'satfarm')
+    .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
     .action(async (flags: { prefix: string }) => {
       const { startAggregator } = await import('@satfarm/aggregator');
       const e = env();

@@ -2,6 +2,7 @@ import {
   BACKENDS,
   BackendName,
   DATASETS,
+  DEFAULT_DELTA,
   type EpochResult,
   type ProjectionTest,
   randomControl,
@@ -84,7 +85,7 @@ export function registerTrain(program: Command, env: () => SatfarmEnv): void {
     .option('--base-width <n>', 'first conv width (simple-cnn)', integerFlag('--base-width'))
     .option('--optimizer <name>', 'adam or sgd (momentum 0.9)', 'adam')
     .option('--learning-rate <f>', 'learning rate', numberFlag('--learning-rate'), 0.001)
-    .option('--delta <f>', 'share of variance the eigenspace keeps', numberFlag('--delta'), 0.99)
+    .option('--delta <f>', 'share of variance the eigenspace keeps', numberFlag('--delta'), DEFAULT_DELTA)
     .option('--k-rule <rule>', 'textbook or delve', 'textbook')
     .option(
       '--max-samples <n>',
@@ -148,18 +149,11 @@ async function train(flags: TrainFlags, env: SatfarmEnv): Promise<void> {
   }
   const config = parsed.data;
   // Loaded on demand: tfjs takes a moment to import and most commands never need it.
-  const { describeArchitecture } = await import('@satfarm/models');
-  const { prepareDataset, selectBackend, trainTrial } = await import('@satfarm/training');
+  const { architectureOptionsOf, describeArchitecture } = await import('@satfarm/models');
+  const { selectBackend } = await import('@satfarm/backends');
+  const { prepareDataset, trainTrial } = await import('@satfarm/training');
   // Fails before any data is loaded when the resolution is too small for the architecture.
-  describeArchitecture(config.architecture, {
-    resolution: config.resolution,
-    channels: 1,
-    classes: 10,
-    widthMultiplier: config.widthMultiplier,
-    depth: config.depth,
-    kernelSize: config.kernelSize,
-    baseWidth: config.baseWidth,
-  });
+  describeArchitecture(config.architecture, architectureOptionsOf(config));
   const backend = await selectBackend(backendChoice.data);
   const dataset = await prepareDataset(config.dataset, config.resolution, config.seed, {
     fashionMnistDir: env.fashionMnistDir,

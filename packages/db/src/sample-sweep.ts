@@ -5,7 +5,9 @@ import {
   type ResultEvent,
   type TrialConfig,
 } from '@satfarm/contracts';
-import { createSweep, ingestEvents, type Pool } from '@satfarm/db';
+import type { Pool } from './connection.ts';
+import { ingestEvents } from './ingest.ts';
+import { createSweep } from './sweeps.ts';
 
 /** The layers every sample trial reports, in forward order (kind, width d, receptive field). */
 export const SAMPLE_LAYERS = [

@@ -2,7 +2,8 @@
 export type LogFields = Record<string, unknown>;
 
 /**
- * The logging surface the farm runtime needs. Packages take one injected; the CLI decides what a person
+ * The logging surface the farm runtime needs (declared here, the one package every app and package
+ * shares; @satfarm/queue re-exports it). Packages take one injected; the CLI decides what a person
  * sees (pino, a TTY formatter, …), apps fall back to one JSON line per record on stderr.
  */
 export interface Logger {

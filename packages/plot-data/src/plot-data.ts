@@ -8,10 +8,10 @@ import {
   type TrialResult,
   trialEpochs,
   trialLayers,
+  withClient,
 } from '@satfarm/db';
 import type { SweepPlotInput, TrialSaturationInput } from '@satfarm/plots';
 import { EpochNotStoredError } from './errors.ts';
-import { trialDelta } from './queries.ts';
 
 /** What `layerSaturationSvg` needs for one trial at one epoch (default: the last stored). */
 export async function loadTrialPlot(
@@ -62,4 +62,15 @@ export async function loadSweepPlot(
     layerResolutionSummary(pool, sweep.id),
   ]);
   return { sweepId: sweep.id, name: sweep.name, summary, recommendations, layers };
+}
+
+/** The delta a trial measured saturation with (from its stored config), for the plot's caption. */
+export async function trialDelta(pool: Pool, trialId: string): Promise<number | undefined> {
+  return withClient(pool, async (client) => {
+    const { rows } = await client.query<{ delta: number | null }>(
+      `SELECT (config #>> '{saturation,delta}')::float8 AS delta FROM trials WHERE id = $1`,
+      [trialId],
+    );
+    return rows[0]?.delta ?? undefined;
+  });
 }
