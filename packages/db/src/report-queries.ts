@@ -1,3 +1,4 @@
+import type { ProjectionSummaryRow } from '@satfarm/contracts';
 import type { Pool } from 'pg';
 import { withClient } from './connection.ts';
 
@@ -27,29 +28,8 @@ export async function projectionSummary(pool: Pool, sweepId: string): Promise<Pr
   });
 }
 
-export interface ProjectionResultRow {
-  architecture: string;
-  variant: string;
-  resolution: number;
-  fit: 'train' | 'test';
-  includesClassifier: boolean;
-  /** `all`: every projected layer at once; `layer`: `layerName` alone. */
-  scope: 'all' | 'layer';
-  layerName: string | null;
-  layerIndex: number | null;
-  delta: number;
-  trials: number;
-  meanKeptShare: number;
-  meanTestAccuracy: number;
-  meanProjectedAccuracy: number;
-  /** Over trials (seeds); null with one. */
-  stdProjectedAccuracy: number | null;
-  meanRandomAccuracy: number;
-  /** The typical spread of the random control between draws within a trial; null with one draw. */
-  meanRandomAccuracyStd: number | null;
-  minRandomAccuracy: number;
-  maxRandomAccuracy: number;
-}
+/** One row of `projection_results_summary` (declared once, in contracts). */
+export type ProjectionResultRow = ProjectionSummaryRow;
 
 /**
  * The `projection_results_summary` view for one sweep: all-layer rows first, then each layer in forward

@@ -18,6 +18,7 @@ function point(over: Partial<ProjectionPoint>): ProjectionPoint {
     meanKeptShare: 0.4,
     meanTestAccuracy: 0.8,
     meanProjectedAccuracy: 0.6,
+    stdProjectedAccuracy: 0.01,
     meanRandomAccuracy: 0.2,
     meanRandomAccuracyStd: 0.05,
     minRandomAccuracy: 0.1,

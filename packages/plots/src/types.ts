@@ -1,3 +1,4 @@
+import type { ProjectionSummaryRow } from '@satfarm/contracts';
 /*
  * What the plots draw. The shapes match the rows `@satfarm/db` returns (LayerRow, EpochRow,
  * ResolutionSummaryRow, BestResolution, LayerResolutionRow), so callers pass those straight in, but
@@ -95,31 +96,8 @@ export interface PlotOptions {
   idPrefix?: string;
 }
 
-/**
- * One row of the projection test summary (`projection_results_summary`): a scope (every projected layer
- * at once, or one layer alone) at one δ, averaged over an (architecture, variant, resolution)'s trials.
- */
-export interface ProjectionPoint {
-  architecture: string;
-  variant: string;
-  resolution: number;
-  fit: 'train' | 'test';
-  includesClassifier: boolean;
-  scope: 'all' | 'layer';
-  layerName: string | null;
-  layerIndex: number | null;
-  delta: number;
-  trials: number;
-  meanKeptShare: number;
-  /** The unprojected test accuracy of the same trials. */
-  meanTestAccuracy: number;
-  meanProjectedAccuracy: number;
-  meanRandomAccuracy: number;
-  /** Spread of the random control between draws within a trial; null with one draw. */
-  meanRandomAccuracyStd: number | null;
-  minRandomAccuracy: number;
-  maxRandomAccuracy: number;
-}
+/** One row of the projection test summary (`projection_results_summary`); declared in contracts. */
+export type ProjectionPoint = ProjectionSummaryRow;
 
 export interface ProjectionPlotInput {
   /** A sweep's or trial's name, for the title. */

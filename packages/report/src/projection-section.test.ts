@@ -18,6 +18,7 @@ function row(over: Partial<ProjectionTestRow>): ProjectionTestRow {
     meanKeptShare: 0.8,
     meanTestAccuracy: 0.8,
     meanProjectedAccuracy: 0.795,
+    stdProjectedAccuracy: 0.004,
     meanRandomAccuracy: 0.3,
     meanRandomAccuracyStd: 0.1,
     minRandomAccuracy: 0.15,

@@ -1,3 +1,4 @@
+import type { ProjectionSummaryRow } from '@satfarm/contracts';
 /** Everything a reproduction report is made of; plain data, read from PostgreSQL by the caller. */
 export interface ReportInput {
   sweep: { id: string; name: string; createdAt: Date; completedAt: Date | null };
@@ -78,23 +79,5 @@ export interface ReportInput {
   notes?: string | undefined;
 }
 
-/** One row of `projection_results_summary` (the shape `@satfarm/db`'s projectionResults returns). */
-export interface ProjectionTestRow {
-  architecture: string;
-  variant: string;
-  resolution: number;
-  fit: 'train' | 'test';
-  includesClassifier: boolean;
-  scope: 'all' | 'layer';
-  layerName: string | null;
-  layerIndex: number | null;
-  delta: number;
-  trials: number;
-  meanKeptShare: number;
-  meanTestAccuracy: number;
-  meanProjectedAccuracy: number;
-  meanRandomAccuracy: number;
-  meanRandomAccuracyStd: number | null;
-  minRandomAccuracy: number;
-  maxRandomAccuracy: number;
-}
+/** One row of `projection_results_summary`, as `@satfarm/db`'s projectionResults returns it. */
+export type ProjectionTestRow = ProjectionSummaryRow;
