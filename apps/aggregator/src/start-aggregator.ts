@@ -12,6 +12,7 @@ import {
   withFields,
 } from '@satfarm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
+import { AggregatorOptionError, aggregatorSettings } from './aggregator-settings.ts';
 import { MicroBatcher, type Settled } from './batcher.ts';
 
 export interface AggregatorOptions {
@@ -55,29 +56,25 @@ export interface AggregatorHandle {
   close(): Promise<void>;
 }
 
-export class AggregatorOptionError extends Error {
-  override readonly name = 'AggregatorOptionError';
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new AggregatorOptionError(`${name}: got ${value}, expected an integer >= 1`);
-  }
-  return value;
-}
-
 /**
  * Consumes `results` with many jobs in flight and writes them in micro-batches: every job's processor
  * adds its event to a buffer and waits for that batch's transaction (`ingestEvents`, idempotent
  * upserts). A batch that fails is retried event by event, so one bad event fails only its own job.
  */
 export async function startAggregator(options: AggregatorOptions): Promise<AggregatorHandle> {
-  const batchSize = positiveInteger('batchSize', options.batchSize, 256);
-  const flushMs = positiveInteger('flushMs', options.flushMs, 25);
-  const concurrency = positiveInteger('concurrency', options.concurrency, 2 * batchSize);
-  const lockDuration = positiveInteger('lockDurationMs', options.lockDurationMs, 60_000);
-  const stalledInterval = positiveInteger('stalledIntervalMs', options.stalledIntervalMs, 30_000);
+  const {
+    batchSize,
+    flushMs,
+    concurrency,
+    lockDurationMs: lockDuration,
+    stalledIntervalMs: stalledInterval,
+  } = aggregatorSettings({
+    batchSize: options.batchSize,
+    flushMs: options.flushMs,
+    concurrency: options.concurrency,
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+  });
   if (options.pool === undefined && options.databaseUrl === undefined) {
     throw new AggregatorOptionError('give either pool or databaseUrl');
   }
@@ -199,3 +196,5 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     },
   };
 }
+
+export { AggregatorOptionError };

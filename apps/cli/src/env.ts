@@ -18,7 +18,8 @@ export interface SatfarmEnv {
 
 /**
  * The CLI's settings from its environment (@satfarm/contracts' SatfarmEnvironment), parsed once here
- * with every default filled in; commands get them from here and nothing below reads process.env.
+ * with every default filled in; commands get them from here. Below, only the worker's GPU pinning still
+ * reads process.env (see docs/architecture.md).
  */
 export function readEnv(source: EnvironmentSource = process.env): SatfarmEnv {
   const e = parseEnvironment(source);
