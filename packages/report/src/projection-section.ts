@@ -85,17 +85,7 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
       '### All layers together',
       '',
       mdTable(
-        [
-          'architecture',
-          'variant',
-          'resolution',
-          'δ',
-          'dimensions kept',
-          'unprojected',
-          'eigenspace',
-          'random (same k)',
-          'draws',
-        ],
+        [...ALL_LAYERS_COLUMNS, 'draws'],
         tests
           .filter((p) => p.scope === 'all')
           .map((p) => [
@@ -105,7 +95,7 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
             p.delta,
             pct(p.meanKeptShare),
             pct(p.meanTestAccuracy),
-            `${pct(p.meanProjectedAccuracy)} (${points(p.meanProjectedAccuracy - p.meanTestAccuracy)})`,
+            projectedCell(p),
             randomCell(p),
             `${pct(p.minRandomAccuracy)} – ${pct(p.maxRandomAccuracy)}`,
           ]),
@@ -133,7 +123,7 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
             p.resolution,
             p.layerName ?? '?',
             pct(p.meanKeptShare),
-            `${pct(p.meanProjectedAccuracy)} (${points(p.meanProjectedAccuracy - p.meanTestAccuracy)})`,
+            projectedCell(p),
             randomCell(p),
           ]),
         ),
@@ -152,16 +142,7 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
         'projected onto the eigenspace of its test-set covariance; one random draw.',
       '',
       mdTable(
-        [
-          'architecture',
-          'variant',
-          'resolution',
-          'δ',
-          'dimensions kept',
-          'unprojected',
-          'eigenspace',
-          'random (same k)',
-        ],
+        ALL_LAYERS_COLUMNS,
         input.projections.map((p) => [
           p.architecture,
           p.variant,
@@ -169,7 +150,7 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
           p.delta,
           pct(p.meanKeptShare),
           pct(p.meanTestAccuracy),
-          `${pct(p.meanProjectedAccuracy)} (${points(p.meanProjectedAccuracy - p.meanTestAccuracy)})`,
+          projectedCell(p),
           `${pct(p.meanRandomAccuracy)} (${points(p.meanRandomAccuracy - p.meanTestAccuracy)})`,
         ]),
       ),
@@ -179,6 +160,23 @@ export function projectionSection(input: ReportInput, layerDelta = 0.99): string
   if (tests.length === 0 && input.projections.length === 0)
     parts.push('No projection results are stored for this sweep.', '');
   return parts;
+}
+
+/** The all-layers table's columns, shared by today's rows and the legacy ones. */
+const ALL_LAYERS_COLUMNS = [
+  'architecture',
+  'variant',
+  'resolution',
+  'δ',
+  'dimensions kept',
+  'unprojected',
+  'eigenspace',
+  'random (same k)',
+];
+
+/** Projected accuracy and its change against the unprojected net. */
+function projectedCell(p: { meanProjectedAccuracy: number; meanTestAccuracy: number }): string {
+  return `${pct(p.meanProjectedAccuracy)} (${points(p.meanProjectedAccuracy - p.meanTestAccuracy)})`;
 }
 
 function randomCell(p: ProjectionTestRow): string {
