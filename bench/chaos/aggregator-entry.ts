@@ -3,6 +3,7 @@
 //   node --import tsx bench/chaos/aggregator-entry.ts --redis-url URL --database-url URL --prefix P
 import { parseArgs } from 'node:util';
 import { startAggregator } from '@satfarm/aggregator';
+import { runService } from '@satfarm/service';
 
 const { values } = parseArgs({
   options: {
@@ -15,11 +16,11 @@ const { values } = parseArgs({
   strict: true,
 });
 
-try {
+await runService('chaos aggregator', () => {
   if (!values['redis-url'] || !values['database-url'] || !values.prefix) {
     throw new Error('give --redis-url, --database-url and --prefix');
   }
-  const aggregator = await startAggregator({
+  return startAggregator({
     redisUrl: values['redis-url'],
     databaseUrl: values['database-url'],
     prefix: values.prefix,
@@ -27,15 +28,4 @@ try {
     lockDurationMs: Number(values['lock-duration-ms']),
     stalledIntervalMs: Number(values['stalled-interval-ms']),
   });
-  const stop = () => {
-    aggregator.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-} catch (error) {
-  process.stderr.write(`chaos aggregator: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+});

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
-import { type ServiceProcess, spawnService } from './service-process.ts';
+import { type ServiceProcess, startService } from '@satfarm/service/testing';
+import { workerProcessArgs } from '@satfarm/worker/testing';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WORKER_ENTRY = join(ROOT, 'apps/worker/src/main.ts');
 const AGGREGATOR_ENTRY = join(ROOT, 'bench/chaos/aggregator-entry.ts');
 
 /**
@@ -61,36 +61,24 @@ export async function openChaosFarm(options: {
     checkpointDir,
     services,
     startWorker: (id) =>
-      spawnService({
+      startService({
         id,
         onSpawn: track,
         cwd: ROOT,
         env,
         readyMessage: 'worker ready',
-        args: [
-          '--import',
-          'tsx',
-          WORKER_ENTRY,
-          '--redis-url',
-          options.redisUrl,
-          '--prefix',
+        args: workerProcessArgs({
+          workerId: id,
+          redisUrl: options.redisUrl,
           prefix,
-          '--database-url',
-          db.url,
-          '--checkpoint-dir',
+          databaseUrl: db.url,
           checkpointDir,
-          '--backend',
-          'wasm',
-          '--worker-id',
-          id,
-          '--lock-duration-ms',
-          String(WORKER_LOCK_MS),
-          '--stalled-interval-ms',
-          String(STALLED_INTERVAL_MS),
-        ],
+          lockDurationMs: WORKER_LOCK_MS,
+          stalledIntervalMs: STALLED_INTERVAL_MS,
+        }),
       }),
     startAggregator: (id) =>
-      spawnService({
+      startService({
         id,
         onSpawn: track,
         cwd: ROOT,

@@ -8,9 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSweepSpec } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { createSweep } from '@satfarm/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
 
 const spec = (name: string, seed: number) =>
@@ -22,14 +23,12 @@ const spec = (name: string, seed: number) =>
   });
 
 let dir: string;
-let db: TestDatabase;
 /** Two sweeps named `shared-name`, older and newer; a sweep named like the start of `target`'s id. */
 const ids = { older: '', newer: '', target: '', shadow: '' };
 let prefix = '';
 
-beforeAll(async () => {
+it.beforeAll(async ({ db }) => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-ambiguous-'));
-  db = await createTestDatabase();
   const make = async (name: string, seed: number, createdAt: string) => {
     const { sweepId } = await createSweep(db.pool, spec(name, seed), []);
     await db.pool.query('UPDATE sweeps SET created_at = $2 WHERE id = $1', [sweepId, createdAt]);
@@ -42,11 +41,10 @@ beforeAll(async () => {
   ids.shadow = await make(prefix, 4, '2026-04-01T10:00:00Z');
 });
 afterAll(async () => {
-  await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
+const env = (db: TestDatabase) => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
 
 /** Every command that takes SWEEP, with `ref` in its place. */
 const COMMANDS: [string, (ref: string) => string[]][] = [
@@ -60,8 +58,8 @@ const COMMANDS: [string, (ref: string) => string[]][] = [
 ];
 
 describe('a name two sweeps share', () => {
-  it.concurrent.each(COMMANDS)('is refused by %s, listing both', async (_, args) => {
-    const run = await satfarm(args('shared-name'), env(), { timeoutMs: 30_000 });
+  it.concurrent.for(COMMANDS)('is refused by %s, listing both', async ([_, args], { db }) => {
+    const run = await satfarm(args('shared-name'), env(db), { timeoutMs: 30_000 });
     expect(refusal(run).why).toBe('');
     expect(run.stderr.trim().split('\n')).toEqual([
       `satfarm: "shared-name" is ambiguous: 2 sweeps match it by name or id prefix (` +
@@ -72,8 +70,8 @@ describe('a name two sweeps share', () => {
 });
 
 describe('a sweep named like the start of another sweep id', () => {
-  it.concurrent.each(COMMANDS)('is refused by %s, listing both', async (_, args) => {
-    const run = await satfarm(args(prefix), env(), { timeoutMs: 30_000 });
+  it.concurrent.for(COMMANDS)('is refused by %s, listing both', async ([_, args], { db }) => {
+    const run = await satfarm(args(prefix), env(db), { timeoutMs: 30_000 });
     expect(refusal(run).why).toBe('');
     expect(run.stderr).toMatch(
       new RegExp(
@@ -87,9 +85,9 @@ describe('a sweep named like the start of another sweep id', () => {
 });
 
 describe('an exact full id', () => {
-  it('always wins', async () => {
+  it('always wins', async ({ db }) => {
     for (const id of [ids.older, ids.target]) {
-      const run = await satfarm(['sweep', 'status', id], env(), { timeoutMs: 30_000 });
+      const run = await satfarm(['sweep', 'status', id], env(db), { timeoutMs: 30_000 });
       expect(run.stderr).toBe('');
       expect(run.stdout).toMatch(new RegExp(`^[\\w-]+ \\(${id.slice(0, 8)}\\): running; no trials`));
       expect(run.code).toBe(0);

@@ -6,8 +6,8 @@
 import { parseSweepSpec } from '@satfarm/contracts';
 import { sweepStatus } from '@satfarm/db';
 import { createSweepFromSpec } from '@satfarm/scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Farm, startFarm, trialRows, waitFor } from '../farm/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { farmTest, trialRows, waitFor } from '../farm/harness.ts';
 import { refusal, satfarm } from './satfarm-cli.ts';
 
 // Diverges at epoch 6 of 10 on the synthetic set with seed 1 (activations overflow).
@@ -19,12 +19,6 @@ const DIVERGING = {
   learningRate: 100,
   optimizer: 'sgd' as const,
 };
-
-let farm: Farm | undefined;
-afterEach(async () => {
-  await farm?.close();
-  farm = undefined;
-});
 
 describe('a learning rate that makes training diverge', () => {
   it('makes `satfarm train` exit non-zero naming the divergence and the epoch', async () => {
@@ -59,8 +53,7 @@ describe('a learning rate that makes training diverge', () => {
     expect(epochs.length).toBeLessThan(DIVERGING.epochs);
   });
 
-  it('records the trial of a sweep as diverged, once, without retrying it', async () => {
-    farm = await startFarm();
+  farmTest('records the trial of a sweep as diverged, once, without retrying it', async ({ farm }) => {
     await farm.startWorker('diverge-1');
     const spec = parseSweepSpec({
       name: 'bad-input-divergence',
@@ -80,7 +73,7 @@ describe('a learning rate that makes training diverge', () => {
       spec,
     });
     await waitFor('the sweep to finish', async () =>
-      (await sweepStatus(farm!.db.pool, sweepId)).status === 'completed' ? true : undefined,
+      (await sweepStatus(farm.db.pool, sweepId)).status === 'completed' ? true : undefined,
     );
     const [trial] = await trialRows(farm.db);
     expect(trial).toMatchObject({ status: 'diverged', attempts: 1 });

@@ -7,10 +7,17 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLOSED_DATABASE_URL, CLOSED_REDIS_URL, refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import {
+  CLOSED_DATABASE_URL,
+  CLOSED_REDIS_URL,
+  openTrialJobs,
+  refusal,
+  satfarm,
+  TEST_REDIS_URL,
+} from './satfarm-cli.ts';
 
 const SPEC = `name: environment
 dataset: { name: synthetic, trainLimit: 64, testLimit: 32 }
@@ -20,27 +27,19 @@ training: { epochs: 1, batchSize: 32 }
 
 let dir: string;
 let specFile: string;
-let db: TestDatabase;
-/** A database `satfarm db migrate` never ran on. */
-let bare: TestDatabase;
-let queues: FarmQueues;
+let jobs: ReturnType<typeof openTrialJobs>;
 let jobsBefore: number;
-const jobCount = async () => Object.values(await queues.trials.getJobCounts()).reduce((sum, n) => sum + n, 0);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-bad-env-'));
   specFile = join(dir, 'spec.yaml');
   await writeFile(specFile, SPEC);
   await writeFile(join(dir, 'a-file'), 'not a directory');
-  db = await createTestDatabase();
-  bare = await createTestDatabase(undefined, { empty: true });
-  queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
-  jobsBefore = await jobCount();
+  jobs = openTrialJobs();
+  jobsBefore = await jobs.count();
 });
 afterAll(async () => {
-  await queues?.close();
-  await db?.drop();
-  await bare?.drop();
+  await jobs?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -49,8 +48,12 @@ const REDIS_DOWN =
 const POSTGRES_DOWN =
   /^satfarm: cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/\w+: connect ECONNREFUSED 127\.0\.0\.1:1; start PostgreSQL/m;
 
+/** The test's databases: `db` migrated, `emptyDb` one `satfarm db migrate` never ran on. */
+type Databases = { db: TestDatabase; emptyDb: TestDatabase };
+type Case = [string, () => string[], (databases: Databases) => Record<string, string>, RegExp];
+
 /** Paths under /proc: they cannot be created, and must not be tried forever. */
-const PROC_CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
+const PROC_CASES: Case[] = [
   [
     'a worker whose CHECKPOINT_DIR is under /proc',
     () => ['worker'],
@@ -70,11 +73,11 @@ const PROC_CASES: [string, () => string[], () => Record<string, string>, RegExp]
 ];
 
 /** [what is broken, the command, its environment (beyond closed defaults), the expected line] */
-const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
+const CASES: Case[] = [
   [
     'sweep create with Redis down',
     () => ['sweep', 'create', specFile],
-    () => ({ DATABASE_URL: db.url, REDIS_URL: CLOSED_REDIS_URL }),
+    ({ db }) => ({ DATABASE_URL: db.url, REDIS_URL: CLOSED_REDIS_URL }),
     REDIS_DOWN,
   ],
   [
@@ -102,7 +105,7 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
   [
     'sweep status with Redis down',
     () => ['sweep', 'status', 'some-sweep'],
-    () => ({ DATABASE_URL: db.url }),
+    ({ db }) => ({ DATABASE_URL: db.url }),
     REDIS_DOWN,
   ],
   ['a worker with Redis down', () => ['worker'], () => ({}), REDIS_DOWN],
@@ -111,7 +114,7 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
   [
     'a worker whose database was never migrated (no checkpoint tables)',
     () => ['worker'],
-    () => ({ REDIS_URL: TEST_REDIS_URL, DATABASE_URL: bare.url }),
+    ({ emptyDb }) => ({ REDIS_URL: TEST_REDIS_URL, DATABASE_URL: emptyDb.url }),
     /^satfarm: the database has no checkpoint tables: run `satfarm db migrate` against DATABASE_URL first/m,
   ],
   [
@@ -152,19 +155,19 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
 ];
 
 describe('satfarm in a broken environment', () => {
-  it.concurrent.each(CASES)('fails fast: %s', async (_, args, env, expected) => {
+  it.concurrent.for(CASES)('fails fast: %s', async ([_, args, env, expected], { db, emptyDb }) => {
     // Long-running commands (worker, aggregator) must exit on their own: 30 s is far beyond any timeout.
-    const run = await satfarm(args(), env(), { timeoutMs: 30_000 });
+    const run = await satfarm(args(), env({ db, emptyDb }), { timeoutMs: 30_000 });
     expect(refusal(run).why).toBe('');
     expect(run.stderr).toMatch(expected);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('left no sweep, trial or job behind', async () => {
+  it('left no sweep, trial or job behind', async ({ db }) => {
     const { rows } = await db.pool.query<{ n: number }>(
       'SELECT (SELECT count(*) FROM sweeps) + (SELECT count(*) FROM trials) AS n',
     );
     expect(Number(rows[0]!.n)).toBe(0);
-    expect(await jobCount()).toBe(jobsBefore);
+    expect(await jobs.count()).toBe(jobsBefore);
   });
 });

@@ -3,6 +3,7 @@
  * command that should fail at once but hangs is a bug: it is killed and reported as such).
  */
 import { fileURLToPath } from 'node:url';
+import { openFarmQueues } from '@satfarm/queue';
 import { type ProcessRun, runProcess } from '../support/run-process.ts';
 
 const BIN = fileURLToPath(new URL('../../apps/cli/bin/satfarm.mjs', import.meta.url));
@@ -14,6 +15,15 @@ export const CLOSED_REDIS_URL = 'redis://127.0.0.1:1';
 export const CLOSED_DATABASE_URL = 'postgres://127.0.0.1:1/satfarm';
 /** The CLI always uses the BullMQ prefix `satfarm`; these tests keep it on a Redis database of their own. */
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379/11';
+
+/** The CLI's trials queue on TEST_REDIS_URL: a refused command must leave its job count as it was. */
+export function openTrialJobs(): { count(): Promise<number>; close(): Promise<void> } {
+  const queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
+  return {
+    count: async () => Object.values(await queues.trials.getJobCounts()).reduce((sum, n) => sum + n, 0),
+    close: () => queues.close(),
+  };
+}
 
 /**
  * At most this many CLIs at once: concurrent tests overlap their start-up (a second of CPU each) without

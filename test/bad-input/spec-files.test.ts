@@ -5,10 +5,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
+import { it } from '@satfarm/db/vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { openTrialJobs, refusal, satfarm, TEST_REDIS_URL } from './satfarm-cli.ts';
 
 const VALID = {
   name: 'bad-input',
@@ -133,25 +132,21 @@ const CASES: [string, string | { kind: 'missing' }, RegExp][] = [
 ];
 
 let dir: string;
-let db: TestDatabase;
-let queues: FarmQueues;
+let jobs: ReturnType<typeof openTrialJobs>;
 let jobsBefore: number;
-const jobCount = async () => Object.values(await queues.trials.getJobCounts()).reduce((sum, n) => sum + n, 0);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-bad-spec-'));
-  db = await createTestDatabase();
-  queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
-  jobsBefore = await jobCount();
+  jobs = openTrialJobs();
+  jobsBefore = await jobs.count();
 });
 afterAll(async () => {
-  await queues?.close();
-  await db?.drop();
+  await jobs?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('satfarm sweep create with a bad spec', () => {
-  it.concurrent.each(CASES)('refuses %s and writes nothing', async (what, content, expected) => {
+  it.concurrent.for(CASES)('refuses %s and writes nothing', async ([what, content, expected], { db }) => {
     const file = join(dir, `${what.replace(/\W+/g, '-')}.yaml`);
     if (typeof content === 'string') await writeFile(file, content);
     const run = await satfarm(['sweep', 'create', file], { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
@@ -171,6 +166,6 @@ describe('satfarm sweep create with a bad spec', () => {
   });
 
   it('enqueued no job for any of them', async () => {
-    expect(await jobCount()).toBe(jobsBefore);
+    expect(await jobs.count()).toBe(jobsBefore);
   });
 });

@@ -1,18 +1,13 @@
 import { sweepStatus } from '@satfarm/db';
 import type { TrialProgress } from '@satfarm/worker';
 import { createSweepFromSpec } from '@satfarm/scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
-
-let farm: Farm | undefined;
-afterEach(async () => {
-  await farm?.close();
-  farm = undefined;
-});
+import { describe, expect } from 'vitest';
+import { farmTest as it, tinySpec, trialRows, waitFor } from './harness.ts';
 
 describe('a worker killed with SIGKILL mid-trial', () => {
-  it('has its trial taken over, resumed from the checkpoint without retraining, and completed once', async () => {
-    farm = await startFarm();
+  it('has its trial taken over, resumed from the checkpoint without retraining, and completed once', async ({
+    farm,
+  }) => {
     const { db, queues } = farm;
     const workers = await Promise.all([farm.startWorker('k1'), farm.startWorker('k2')]);
     const epochs = 6;

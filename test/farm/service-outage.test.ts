@@ -6,16 +6,13 @@
 import { sweepStatus } from '@satfarm/db';
 import { createSweepFromSpec } from '@satfarm/scheduler';
 import type { TrialProgress } from '@satfarm/worker';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 import { startTcpForwarder, type TcpForwarder } from '../support/tcp-forwarder.ts';
-import { epochsTrained, type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
+import { epochsTrained, farmTest as it, tinySpec, trialRows, waitFor } from './harness.ts';
 
-let farm: Farm | undefined;
 const forwarders: TcpForwarder[] = [];
 afterEach(async () => {
   await Promise.all(forwarders.splice(0).map((f) => f.close()));
-  await farm?.close();
-  farm = undefined;
 });
 
 const via = (url: string, forwarder: TcpForwarder) => {
@@ -25,8 +22,9 @@ const via = (url: string, forwarder: TcpForwarder) => {
 };
 
 describe('services away for a while under a running worker', () => {
-  it('logs one line per outage naming the server, retries, and the sweep completes with nothing lost', async () => {
-    farm = await startFarm();
+  it('logs one line per outage naming the server, retries, and the sweep completes with nothing lost', async ({
+    farm,
+  }) => {
     const { db, queues } = farm;
     const redis = await startTcpForwarder({
       listenHost: '127.0.0.1',

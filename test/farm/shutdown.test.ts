@@ -1,23 +1,16 @@
 import { sweepStatus } from '@satfarm/db';
 import { createSweepFromSpec } from '@satfarm/scheduler';
 import type { TrialProgress } from '@satfarm/worker';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
-
-let farm: Farm | undefined;
-afterEach(async () => {
-  await farm?.close();
-  farm = undefined;
-});
+import { describe, expect } from 'vitest';
+import { farmTest as it, tinySpec, trialRows, waitFor } from './harness.ts';
 
 describe('SIGTERM', () => {
-  it.each([
+  it.for([
     ['the worker process', false],
     ['the whole process group (Ctrl-C, systemd)', true],
   ])(
     'to %s: the trial stops at an epoch boundary, goes back to the queue unharmed, and resumes elsewhere',
-    async (_, group) => {
-      farm = await startFarm();
+    async ([_, group], { farm }) => {
       const { db, queues } = farm;
       const first = await farm.startWorker('t1');
       const epochs = 8;

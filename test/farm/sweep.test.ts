@@ -1,17 +1,12 @@
 import { sweepStatus } from '@satfarm/db';
 import { createSweepFromSpec } from '@satfarm/scheduler';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Farm, startFarm, tinySpec, trialRows, waitFor } from './harness.ts';
-
-let farm: Farm | undefined;
-afterEach(async () => {
-  await farm?.close();
-  farm = undefined;
-});
+import { describe, expect } from 'vitest';
+import { farmTest as it, tinySpec, trialRows, waitFor } from './harness.ts';
 
 describe('a sweep on two worker processes', () => {
-  it('completes with every epoch and layer row exactly once, and creating it again adds nothing', async () => {
-    farm = await startFarm();
+  it('completes with every epoch and layer row exactly once, and creating it again adds nothing', async ({
+    farm,
+  }) => {
     const { db, queues } = farm;
     await Promise.all([farm.startWorker('w1'), farm.startWorker('w2')]);
     const spec = tinySpec('farm-sweep');

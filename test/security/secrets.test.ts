@@ -6,10 +6,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { redactUrl } from '@satfarm/db';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
 import { InvalidRedisUrlError, redactRedisUrl, redisConnectionOptions } from '@satfarm/queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';
 import { type PasswordRedis, startPasswordRedis } from '../support/password-redis.ts';
 
@@ -19,7 +20,6 @@ const REDIS_CLOSED = `redis://:${SECRET}@127.0.0.1:1`;
 
 let dir: string;
 let specFile: string;
-let db: TestDatabase;
 /** A live Redis that wants a password other than SECRET. */
 let locked: PasswordRedis;
 beforeAll(async () => {
@@ -31,17 +31,15 @@ beforeAll(async () => {
     'name: secrets\ndataset: { name: synthetic }\ngrid: { architecture: [simple-cnn], resolution: [16] }\n' +
       'training: { epochs: 1, batchSize: 32 }\n',
   );
-  db = await createTestDatabase();
 });
 afterAll(async () => {
   await locked?.stop();
-  await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
 const pgDown = () => ({ DATABASE_URL: PG_CLOSED, REDIS_URL: TEST_REDIS_URL });
-const redisDown = () => ({ DATABASE_URL: db.url, REDIS_URL: REDIS_CLOSED });
-const lockedRedis = (url: (port: number) => string) => () => ({
+const redisDown = (db: TestDatabase) => ({ DATABASE_URL: db.url, REDIS_URL: REDIS_CLOSED });
+const lockedRedis = (url: (port: number) => string) => (db: TestDatabase) => ({
   DATABASE_URL: db.url,
   REDIS_URL: url(locked.port),
 });
@@ -52,7 +50,7 @@ const REFUSED = (url: string) =>
   );
 
 /** [command, environment, the service the error must name] */
-const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = [
+const CASES: [string, () => string[], (db: TestDatabase) => Record<string, string>, RegExp][] = [
   ['sql', () => ['sql', 'SELECT 1'], pgDown, /PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x/],
   ['results', () => ['results', 'some-sweep'], pgDown, /PostgreSQL at postgres:\/\/u:\*\*\*@/],
   ['best', () => ['best', 'some-sweep'], pgDown, /PostgreSQL at postgres:\/\/u:\*\*\*@/],
@@ -89,7 +87,7 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
   [
     'sweep status with a password a live Redis does not need',
     () => ['sweep', 'status', 'some-sweep'],
-    () => ({ DATABASE_URL: db.url, REDIS_URL: `redis://:${SECRET}@127.0.0.1:6379/11` }),
+    (db) => ({ DATABASE_URL: db.url, REDIS_URL: `redis://:${SECRET}@127.0.0.1:6379/11` }),
     /no sweep matches "some-sweep"/,
   ],
   [
@@ -119,7 +117,7 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
   [
     'sweep status with the password in the query string (Redis down)',
     () => ['sweep', 'status', 'some-sweep'],
-    () => ({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:1/13?password=${SECRET}` }),
+    (db) => ({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:1/13?password=${SECRET}` }),
     /cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/13\?password=\*\*\* within/,
   ],
   [
@@ -149,8 +147,8 @@ const CASES: [string, () => string[], () => Record<string, string>, RegExp][] = 
 ];
 
 describe('passwords in connection URLs', () => {
-  it.concurrent.each(CASES)('never show up: %s', async (_, args, env, names) => {
-    const run = await satfarm(args(), env(), { timeoutMs: 30_000 });
+  it.concurrent.for(CASES)('never show up: %s', async ([_, args, env, names], { db }) => {
+    const run = await satfarm(args(), env(db), { timeoutMs: 30_000 });
     expect(run.timedOut).toBe(false);
     expect(run.code).not.toBe(0);
     expect(`${run.stdout}\n${run.stderr}`).not.toContain(SECRET);

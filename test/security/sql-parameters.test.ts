@@ -8,12 +8,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EpochResult, ResultEvent } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import type { ResultEvent, TrialConfig } from '@satfarm/contracts';
 import { ingestEvents } from '@satfarm/db';
+import { sampleEpoch, type TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
 import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -146,63 +147,37 @@ const HOSTILE_NAMES = [
   `x' OR '1'='1' --; DELETE FROM sweeps; /* %_ \\ $1 */`,
 ];
 
-function epochResult(epoch: number): EpochResult {
-  return {
-    epoch,
-    trainLoss: 1 / epoch,
-    trainAccuracy: 0.5,
-    testLoss: 1 / epoch,
-    testAccuracy: 0.6,
-    seconds: 0.1,
-    backend: 'wasm',
-    layers: [
-      {
-        name: 'conv1',
-        index: 0,
-        kind: 'conv',
-        width: 4,
-        receptiveField: 3,
-        unproductive: false,
-        train: { k: 2, saturation: 0.5 },
-        eval: { k: 1, saturation: 0.25 },
-      },
-    ],
-  };
-}
-
 /** What a worker would publish for a trial that trained one epoch and completed. */
-function completedTrial(sweepId: string, trialId: string): ResultEvent[] {
+function completedTrial(sweepId: string, trialId: string, config: TrialConfig): ResultEvent[] {
   const at = new Date().toISOString();
+  const epoch = sampleEpoch(sweepId, trialId, config, 1);
   return [
     { type: 'started', sweepId, trialId, attempt: 1, worker: 'test', backend: 'wasm', device: 'test', at },
-    { type: 'epoch', sweepId, trialId, attempt: 1, result: epochResult(1) },
-    { type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at, epochs: [epochResult(1)] },
+    epoch,
+    { type: 'finished', sweepId, trialId, attempt: 1, status: 'completed', at, epochs: [epoch.result] },
   ];
 }
 
 let dir: string;
-let db: TestDatabase;
 let queues: FarmQueues;
-const env = () => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
+const env = (db: TestDatabase) => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-injection-'));
-  db = await createTestDatabase();
   queues = openFarmQueues({ redisUrl: TEST_REDIS_URL });
 });
-afterAll(async () => {
+it.afterAll(async ({ db }) => {
   // The CLI enqueued real jobs on the shared test Redis database: remove exactly those.
-  if (db !== undefined && queues !== undefined) {
+  if (queues !== undefined) {
     const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM trials');
     for (const { id } of rows) await queues.trials.remove(id).catch(() => 0);
   }
   await queues?.close();
-  await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('sweep names with quotes, semicolons and comments, end to end', () => {
-  it.each(HOSTILE_NAMES)('are stored and found verbatim: %s', async (name) => {
+  it.for(HOSTILE_NAMES)('are stored and found verbatim: %s', async (name, { db }) => {
     const file = join(dir, `spec-${HOSTILE_NAMES.indexOf(name)}.json`);
     // JSON is YAML: the name needs no YAML quoting this way.
     await writeFile(
@@ -214,21 +189,21 @@ describe('sweep names with quotes, semicolons and comments, end to end', () => {
         training: { epochs: 1, batchSize: 32 },
       }),
     );
-    const created = await satfarm(['sweep', 'create', file, '--json'], env());
+    const created = await satfarm(['sweep', 'create', file, '--json'], env(db));
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const { sweepId } = JSON.parse(created.stdout) as { sweepId: string };
-    const { rows: trials } = await db.pool.query<{ id: string }>(
-      'SELECT id FROM trials WHERE sweep_id = $1',
+    const { rows: trials } = await db.pool.query<{ id: string; config: TrialConfig }>(
+      'SELECT id, config FROM trials WHERE sweep_id = $1',
       [sweepId],
     );
-    await ingestEvents(db.pool, completedTrial(sweepId, trials[0]!.id));
+    await ingestEvents(db.pool, completedTrial(sweepId, trials[0]!.id, trials[0]!.config));
 
     // Looked up by that very name, every command finds the one sweep and nothing else.
     const [results, best, status] = await Promise.all([
-      satfarm(['results', name, '--format', 'json'], env()),
-      satfarm(['best', name, '--json'], env()),
-      satfarm(['sweep', 'status', name, '--json'], env()),
+      satfarm(['results', name, '--format', 'json'], env(db)),
+      satfarm(['best', name, '--json'], env(db)),
+      satfarm(['sweep', 'status', name, '--json'], env(db)),
     ]);
     for (const run of [results, best, status]) {
       expect(run.stderr).toBe('');
@@ -248,7 +223,7 @@ describe('sweep names with quotes, semicolons and comments, end to end', () => {
     expect(rows).toEqual([{ name }]);
   });
 
-  it('left every table in place and matched nothing by accident', async () => {
+  it('left every table in place and matched nothing by accident', async ({ db }) => {
     const { rows } = await db.pool.query<{ sweeps: number; trials: number; epochs: number }>(
       `SELECT (SELECT count(*) FROM sweeps)::int AS sweeps, (SELECT count(*) FROM trials)::int AS trials,
               (SELECT count(*) FROM epoch_metrics)::int AS epochs`,
@@ -259,7 +234,7 @@ describe('sweep names with quotes, semicolons and comments, end to end', () => {
       epochs: HOSTILE_NAMES.length,
     });
     // A classic tautology is a name like any other: no sweep is called that.
-    const run = await satfarm(['results', `' OR '1'='1`], env());
+    const run = await satfarm(['results', `' OR '1'='1`], env(db));
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^satfarm: no sweep matches "' OR '1'='1": /);
   });

@@ -6,28 +6,26 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { createSweep, runReadOnlySql } from '@satfarm/db';
+import { createSweep, type Pool, runReadOnlySql } from '@satfarm/db';
+import { it } from '@satfarm/db/vitest';
 import { parseSweepSpec } from '@satfarm/contracts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { refusal, satfarm } from '../bad-input/satfarm-cli.ts';
 
 const MARKER = join(tmpdir(), `satfarm-sql-must-not-exist-${process.pid}`);
 
-let db: TestDatabase;
 let before: string;
 
 /** Every row of the tables a write would touch, as one string. */
-const snapshot = async () =>
+const snapshot = async (pool: Pool) =>
   (
-    await db.pool.query<{ s: string }>(
+    await pool.query<{ s: string }>(
       `SELECT (SELECT coalesce(string_agg(t::text, '|' ORDER BY id), '') FROM sweeps t) ||
               (SELECT coalesce(string_agg(t::text, '|' ORDER BY id), '') FROM trials t) AS s`,
     )
   ).rows[0]!.s;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+it.beforeAll(async ({ db }) => {
   const spec = parseSweepSpec({
     name: 'read-only',
     dataset: { name: 'synthetic' },
@@ -35,10 +33,7 @@ beforeAll(async () => {
     training: { epochs: 1, batchSize: 32 },
   });
   await createSweep(db.pool, spec);
-  before = await snapshot();
-});
-afterAll(async () => {
-  await db?.drop();
+  before = await snapshot(db.pool);
 });
 
 /** [what it tries, the statement, what the refusal says] */
@@ -159,7 +154,7 @@ const BEYOND_THE_ROLE: [string, string, RegExp][] = [
 ];
 
 describe('satfarm sql', () => {
-  it("runs as the read-only role satfarm_sql, not as DATABASE_URL's superuser", async () => {
+  it("runs as the read-only role satfarm_sql, not as DATABASE_URL's superuser", async ({ db }) => {
     const superuser = await db.pool.query<{ rolsuper: boolean }>(
       'SELECT rolsuper FROM pg_roles WHERE rolname = current_user',
     );
@@ -171,28 +166,31 @@ describe('satfarm sql', () => {
     expect(JSON.parse(run.stdout).rows).toEqual([['satfarm_sql', 'satfarm_sql']]);
   });
 
-  it.concurrent.each(DISGUISED)('refuses %s (through the CLI)', async (_, statement, expected) => {
+  it.concurrent.for(DISGUISED)('refuses %s (through the CLI)', async ([_, statement, expected], { db }) => {
     // `--` ends the options, as a user would type it for a statement that starts with a comment.
     const run = await satfarm(['sql', '--', statement], { DATABASE_URL: db.url });
     expect(refusal(run).why).toBe('');
     expect(run.stderr).toMatch(expected);
-    expect(await snapshot()).toBe(before);
+    expect(await snapshot(db.pool)).toBe(before);
   });
 
-  it.concurrent.each(BEYOND_THE_ROLE)('cannot reach %s (through the CLI)', async (_, statement, expected) => {
-    const run = await satfarm(['sql', statement], { DATABASE_URL: db.url });
-    expect(refusal(run).why).toBe('');
-    expect(run.stderr).toMatch(expected);
-    expect(run.stdout).not.toMatch(/root:|SCRAM-SHA-256|md5/);
-  });
+  it.concurrent.for(BEYOND_THE_ROLE)(
+    'cannot reach %s (through the CLI)',
+    async ([_, statement, expected], { db }) => {
+      const run = await satfarm(['sql', statement], { DATABASE_URL: db.url });
+      expect(refusal(run).why).toBe('');
+      expect(run.stderr).toMatch(expected);
+      expect(run.stdout).not.toMatch(/root:|SCRAM-SHA-256|md5/);
+    },
+  );
 
-  it('refuses a DATABASE_READER_URL that can become a superuser', async () => {
+  it('refuses a DATABASE_READER_URL that can become a superuser', async ({ db }) => {
     const run = await satfarm(['sql', 'SELECT 1'], { DATABASE_URL: db.url, DATABASE_READER_URL: db.url });
     expect(refusal(run).why).toBe('');
     expect(run.stderr).toMatch(/refusing to run statements as "\w+" .*can become .*(superuser|pg_)/);
   });
 
-  it('answers a plain query', async () => {
+  it('answers a plain query', async ({ db }) => {
     const run = await satfarm(['sql', 'SELECT count(*) AS n FROM trials', '--json'], {
       DATABASE_URL: db.url,
     });
@@ -200,24 +198,24 @@ describe('satfarm sql', () => {
     expect(JSON.parse(run.stdout)).toEqual({ columns: ['n'], rows: [['3']] });
   });
 
-  it.concurrent.each(CASES.filter(([what]) => THROUGH_THE_CLI.has(what)))(
+  it.concurrent.for(CASES.filter(([what]) => THROUGH_THE_CLI.has(what)))(
     'refuses %s (through the CLI) and changes nothing',
-    async (_, statement, expected) => {
+    async ([_, statement, expected], { db }) => {
       const run = await satfarm(['sql', statement], { DATABASE_URL: db.url });
       expect(refusal(run).why).toBe('');
       expect(run.stderr).toMatch(expected);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
-      expect(await snapshot()).toBe(before);
+      expect(await snapshot(db.pool)).toBe(before);
     },
   );
 
-  it.each(CASES.filter(([what]) => !THROUGH_THE_CLI.has(what)))(
+  it.for(CASES.filter(([what]) => !THROUGH_THE_CLI.has(what)))(
     'refuses %s and changes nothing',
-    async (_, statement, expected) => {
+    async ([_, statement, expected], { db }) => {
       const error = await runReadOnlySql(db.url, statement).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(expected);
-      expect(await snapshot()).toBe(before);
+      expect(await snapshot(db.pool)).toBe(before);
     },
   );
 

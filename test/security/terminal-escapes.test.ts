@@ -6,8 +6,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { satfarm, TEST_REDIS_URL } from '../bad-input/satfarm-cli.ts';
 
 /** OSC retitle, BEL, clear screen, an 8-bit CSI (C1) and DEL: each would act on a terminal. */
@@ -18,10 +19,8 @@ const SWEEP_ID = 'e5ca9e00000000000000000000000001';
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 let dir: string;
-let db: TestDatabase;
-beforeAll(async () => {
+it.beforeAll(async ({ db }) => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-escapes-'));
-  db = await createTestDatabase();
   // As an old row would hold it: written before names were checked.
   await db.pool.query(`INSERT INTO sweeps (id, name, spec, trial_count) VALUES ($1, $2, '{}', 0)`, [
     SWEEP_ID,
@@ -29,11 +28,10 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
-const env = () => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
+const env = (db: TestDatabase) => ({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });
 
 /** [command, arguments, exit code, the stream that shows the name, what it must say] */
 const CASES: [string, () => string[], number, 'stdout' | 'stderr', RegExp][] = [
@@ -75,8 +73,8 @@ const CASES: [string, () => string[], number, 'stdout' | 'stderr', RegExp][] = [
 ];
 
 describe('names with terminal escapes from the database', () => {
-  it.concurrent.each(CASES)('are printed escaped: %s', async (_, args, code, stream, expected) => {
-    const run = await satfarm(args(), env(), { timeoutMs: 30_000 });
+  it.concurrent.for(CASES)('are printed escaped: %s', async ([_, args, code, stream, expected], { db }) => {
+    const run = await satfarm(args(), env(db), { timeoutMs: 30_000 });
     expect(run.timedOut).toBe(false);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(RAW_CONTROL);
     expect(run[stream]).toMatch(expected);
@@ -85,8 +83,10 @@ describe('names with terminal escapes from the database', () => {
 });
 
 describe('names with terminal escapes in JSON output', () => {
-  it('keep their value for scripts but reach the terminal only as \\u escapes (DEL and C1 too)', async () => {
-    const run = await satfarm(['sweep', 'status', SWEEP_ID, '--json'], env(), { timeoutMs: 30_000 });
+  it('keep their value for scripts but reach the terminal only as \\u escapes (DEL and C1 too)', async ({
+    db,
+  }) => {
+    const run = await satfarm(['sweep', 'status', SWEEP_ID, '--json'], env(db), { timeoutMs: 30_000 });
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(RAW_CONTROL);
     expect(run.stdout).toContain('"name":"evil\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u007f"');
@@ -95,8 +95,8 @@ describe('names with terminal escapes in JSON output', () => {
 });
 
 describe('sql --json', () => {
-  it('streams the name with DEL and C1 as \\u escapes too', async () => {
-    const run = await satfarm(['sql', 'SELECT name FROM sweeps', '--json'], env(), { timeoutMs: 30_000 });
+  it('streams the name with DEL and C1 as \\u escapes too', async ({ db }) => {
+    const run = await satfarm(['sql', 'SELECT name FROM sweeps', '--json'], env(db), { timeoutMs: 30_000 });
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(RAW_CONTROL);
     expect((JSON.parse(run.stdout) as { rows: string[][] }).rows).toEqual([[HOSTILE]]);

@@ -68,17 +68,7 @@ describe('MicroBatcher', () => {
 
   it('sends a batch that waited through a long flush as soon as that flush ends', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    const flushed: number[][] = [];
-    let release: () => void = () => {};
-    const batcher = new MicroBatcher<number, number>(
-      async (items) => {
-        flushed.push(items);
-        if (items.includes(1)) await new Promise<void>((r) => (release = r));
-        return allOk(items);
-      },
-      100,
-      30,
-    );
+    const { batcher, flushed, release } = batcherHeldAtItemOne();
     const first = batcher.add(1);
     await vi.advanceTimersByTimeAsync(30);
     expect(flushed).toEqual([[1]]);
@@ -94,17 +84,7 @@ describe('MicroBatcher', () => {
 
   it('lets a batch that arrived late in a flush still wait out its own delay for company', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
-    const flushed: number[][] = [];
-    let release: () => void = () => {};
-    const batcher = new MicroBatcher<number, number>(
-      async (items) => {
-        flushed.push(items);
-        if (items.includes(1)) await new Promise<void>((r) => (release = r));
-        return allOk(items);
-      },
-      100,
-      30,
-    );
+    const { batcher, flushed, release } = batcherHeldAtItemOne();
     const first = batcher.add(1);
     await vi.advanceTimersByTimeAsync(30);
     const second = batcher.add(2);
@@ -119,3 +99,22 @@ describe('MicroBatcher', () => {
     expect(await Promise.all([second, third])).toEqual([2, 3]);
   });
 });
+
+/**
+ * A batcher (up to 100 items, 30 ms) whose flush of a batch holding item 1 waits until `release()`:
+ * a long flush, during which other items arrive.
+ */
+function batcherHeldAtItemOne() {
+  const flushed: number[][] = [];
+  let released: () => void = () => {};
+  const batcher = new MicroBatcher<number, number>(
+    async (items) => {
+      flushed.push(items);
+      if (items.includes(1)) await new Promise<void>((r) => (released = r));
+      return allOk(items);
+    },
+    100,
+    30,
+  );
+  return { batcher, flushed, release: () => released() };
+}

@@ -1,9 +1,10 @@
 import { type EpochResult, parseSweepSpec, type ResultEvent } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { sweepStatus } from '@satfarm/db';
+import { freshDbTest as it } from '@satfarm/db/vitest';
 import { type FarmQueues, openFarmQueues, publishResult } from '@satfarm/queue';
 import { createSweepFromSpec } from '@satfarm/scheduler';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { waitFor } from '../../../test/support/wait-for.ts';
 import { type AggregatorHandle, startAggregator } from '../src/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,22 +33,10 @@ function epochResult(epoch: number, accuracy: number): EpochResult {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-let db: TestDatabase;
 let queues: FarmQueues;
 let aggregator: AggregatorHandle | undefined;
 let prefix: string;
 beforeEach(async () => {
-  db = await createTestDatabase();
   prefix = `satfarm-test-a-${process.pid}-${Date.now()}`;
   queues = openFarmQueues({ redisUrl: REDIS_URL, prefix });
 });
@@ -56,11 +45,10 @@ afterEach(async () => {
   aggregator = undefined;
   await queues.obliterate();
   await queues.close();
-  await db.drop();
 });
 
 describe('aggregator', () => {
-  it('writes every event once in batches, tolerates duplicates and completes the sweep', async () => {
+  it('writes every event once in batches, tolerates duplicates and completes the sweep', async ({ db }) => {
     const spec = parseSweepSpec({
       name: 'aggregator-test',
       dataset: { name: 'synthetic' },
@@ -140,7 +128,7 @@ describe('aggregator', () => {
     expect(await queues.results.getJobCountByTypes('failed', 'waiting', 'active')).toBe(0);
   });
 
-  it('fails a malformed event for good without blocking the others', async () => {
+  it('fails a malformed event for good without blocking the others', async ({ db }) => {
     aggregator = await startAggregator({
       redisUrl: REDIS_URL,
       pool: db.pool,

@@ -9,3 +9,26 @@ export type CliRun = ProcessRun;
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return runProcess([bin, ...args], { env });
 }
+
+/** `satfarm train` of a small simple-cnn (16 px, 256 synthetic images, batches of 32) on wasm: seconds. */
+export function smallTrainArgs(epochs: number): string[] {
+  return [
+    'train',
+    '--arch',
+    'simple-cnn',
+    '--resolution',
+    '16',
+    '--dataset',
+    'synthetic',
+    '--limit',
+    '256',
+    '--epochs',
+    String(epochs),
+    '--batch-size',
+    '32',
+    '--learning-rate',
+    '0.01',
+    '--backend',
+    'wasm',
+  ];
+}

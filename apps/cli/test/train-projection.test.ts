@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli, smallTrainArgs } from './run-cli.ts';
 
-const TRAIN = [
-  'train',
-  '--arch',
-  'simple-cnn',
-  '--resolution',
-  '16',
-  '--dataset',
-  'synthetic',
-  '--limit',
-  '256',
-  '--epochs',
-  '1',
-  '--batch-size',
-  '32',
-  '--learning-rate',
-  '0.01',
-  '--backend',
-  'wasm',
-];
+const TRAIN = smallTrainArgs(1);
 
 describe('satfarm train --projection', () => {
   it('prints the projection test the phd-lab way: each layer alone and all together, classifier left alone', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './run-cli.ts';
+import { runCli, smallTrainArgs } from './run-cli.ts';
 
 describe('satfarm rf', () => {
   it('lists receptive fields and predicted unproductive layers of vgg16 at 32 px', async () => {
@@ -31,26 +31,7 @@ describe('satfarm rf', () => {
 
 describe('satfarm train', () => {
   it('prints one JSON object per epoch with saturation per layer and mode', async () => {
-    const run = await runCli([
-      'train',
-      '--arch',
-      'simple-cnn',
-      '--resolution',
-      '16',
-      '--dataset',
-      'synthetic',
-      '--limit',
-      '256',
-      '--epochs',
-      '2',
-      '--batch-size',
-      '32',
-      '--learning-rate',
-      '0.01',
-      '--backend',
-      'wasm',
-      '--json',
-    ]);
+    const run = await runCli([...smallTrainArgs(2), '--json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const lines = run.stdout

@@ -1,3 +1,4 @@
+import { hasTransientNetworkCode } from '@satfarm/contracts';
 import { AmbiguousIdError, DatabaseUnreachableError, NotFoundError } from '@satfarm/db';
 import { EpochNotStoredError } from '@satfarm/plot-data';
 import { BadRequestError } from './errors.ts';
@@ -47,10 +48,8 @@ export function classifyError(error: unknown): ClassifiedError {
  */
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (code.startsWith('08') || code.startsWith('57P')) return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(code)) return true;
-  }
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P'))) return true;
+  if (hasTransientNetworkCode(error)) return true;
   const message = error instanceof Error ? error.message : '';
   // `Query read timeout`: pg's query_timeout ran out (the health probe's SELECT 1 got no answer).
   return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(

@@ -1,18 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { isIP } from 'node:net';
-import type { Logger } from '@satfarm/contracts';
 import { createPool, type Pool } from '@satfarm/db';
-import { classifyError } from './classify-error.ts';
-import { BadRequestError, InvalidDashboardOptionError } from './errors.ts';
+import { type DashboardLogger, DashboardRequests } from './dashboard-requests.ts';
+import { InvalidDashboardOptionError } from './errors.ts';
 import { healthPoolFor } from './health.ts';
 import { hostChecker } from './host-header.ts';
-import { errorPage } from './pages/error-page.ts';
-import { type Reply, ROUTES } from './routes.ts';
 import { SweepPlotCache } from './sweep-plot-cache.ts';
 
-/** The logging the dashboard does: warnings and errors only. */
-export type DashboardLogger = Pick<Logger, 'warn' | 'error'>;
+export type { DashboardLogger };
 
 export type DashboardOptions = (
   | { pool: Pool; databaseUrl?: never }
@@ -34,18 +29,6 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const READ_METHODS = new Set(['GET', 'HEAD']);
-
-// Pages carry no inline script or style; SVG presentation attributes are not CSS and need nothing.
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cache-Control': 'no-store',
-};
-
 /**
  * A read-only web dashboard over the satfarm database: sweeps with live progress, each sweep's
  * resolution study and plots, each trial's saturation per layer by epoch. Only GET and HEAD are
@@ -53,6 +36,45 @@ const SECURITY_HEADERS: Record<string, string> = {
  * itself: the pool drops dead connections and the next request opens fresh ones.
  */
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { host, port } = listenOptions(options);
+  const pools = openPools(options);
+  const requests = new DashboardRequests(
+    { pool: pools.pool, healthPool: pools.healthPool, plots: new SweepPlotCache() },
+    options.logger,
+  );
+  const server = createServer(requests.listener);
+  let bound: { address: string; port: number };
+  try {
+    bound = await listen(server, host, port);
+  } catch (error) {
+    await pools.end();
+    throw new InvalidDashboardOptionError(
+      'host/port',
+      `${host}:${port}`,
+      `an address and port this machine can listen on (${(error as Error).message})`,
+    );
+  }
+  requests.allowHosts(hostChecker(host, bound.address));
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${bound.port}/`,
+    host,
+    port: bound.port,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await pools.end();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The interface and port to listen on, defaulted and checked. */
+function listenOptions(options: DashboardOptions): { host: string; port: number } {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -60,7 +82,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   }
   if (host === '')
     throw new InvalidDashboardOptionError('host', host, 'an address or host name, e.g. 127.0.0.1');
-  const logger = options.logger;
+  return { host, port };
+}
+
+/**
+ * The pool pages read from (the caller's, or one the dashboard opens and so also ends) and the
+ * one-connection pool /healthz has to itself; `end()` closes what the dashboard opened.
+ */
+function openPools(options: DashboardOptions): { pool: Pool; healthPool: Pool; end(): Promise<void> } {
   const ownsPool = options.pool === undefined;
   const pool =
     options.pool ??
@@ -68,170 +97,35 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       max: 4,
       connectionTimeoutMillis: 3_000,
       applicationName: 'satfarm-dashboard',
-      onIdleError: (error) => logger?.warn('idle database connection failed', { error: error.message }),
+      onIdleError: (error) =>
+        options.logger?.warn('idle database connection failed', { error: error.message }),
     });
   const healthPool = healthPoolFor(pool);
-  const plots = new SweepPlotCache();
-  // Known once listening: whether the address bound is loopback decides which Host headers pass.
-  let allowedHost: (header: string | undefined) => boolean = () => false;
-  let databaseDown = false;
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      logger?.error('dashboard request failed while replying', { error: String(error) });
-      response.destroy();
-    });
-  });
-
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const method = request.method ?? 'GET';
-    if (!READ_METHODS.has(method)) {
-      send(response, method, {
-        status: 405,
-        type: 'text/plain; charset=utf-8',
-        body: `method ${method} is not allowed: this dashboard is read-only (GET and HEAD only)\n`,
-        headers: { Allow: 'GET, HEAD' },
-      });
-      return;
-    }
-    if (!allowedHost(request.headers.host)) {
-      // A loopback dashboard answers only to loopback names, so a web page elsewhere cannot rebind a
-      // DNS name to 127.0.0.1 and read it.
-      send(response, method, {
-        status: 403,
-        type: 'text/plain; charset=utf-8',
-        body: 'unexpected Host header\n',
-      });
-      return;
-    }
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://dashboard.invalid');
-    } catch {
-      send(
-        response,
-        method,
-        replyForError('/', new BadRequestError('the request target is not a valid URL')),
-      );
-      return;
-    }
-    const route = match(url.pathname);
-    if (route === undefined) {
-      send(response, method, replyForError(url.pathname, new NotFoundPath(url.pathname)));
-      return;
-    }
-    let reply: Reply;
-    try {
-      reply = await route.handler({ pool, healthPool, plots }, route.params, url.searchParams);
-      if (databaseDown) logger?.warn('database reachable again');
-      databaseDown = false;
-    } catch (error) {
-      reply = replyForError(url.pathname, error);
-    }
-    send(response, method, reply);
-  }
-
-  function replyForError(path: string, error: unknown): Reply {
-    if (error instanceof NotFoundPath) {
-      return {
-        status: 404,
-        type: 'text/html; charset=utf-8',
-        body: errorPage(404, 'Not found', `nothing lives at ${path}`, false),
-      };
-    }
-    let c = classifyError(error);
-    if (c.status === 500) {
-      // The reader gets a reference, the log gets the error: messages of unexpected errors can hold
-      // file paths, SQL or stack frames that are nobody's business beyond this machine's operator.
-      const reference = randomUUID().slice(0, 8);
-      c = { ...c, message: `${c.message} (reference ${reference})` };
-      logger?.error('dashboard request failed', {
-        path,
-        reference,
-        error: error instanceof Error ? (error.stack ?? String(error)) : String(error),
-      });
-    }
-    if (c.databaseDown && !databaseDown) logger?.warn('database unreachable', { error: c.message });
-    databaseDown = c.databaseDown;
-    if (path.startsWith('/api/') || path === '/healthz' || path.endsWith('.svg')) {
-      return {
-        status: c.status,
-        type: 'application/json; charset=utf-8',
-        body: `${JSON.stringify({ error: c.message, databaseDown: c.databaseDown })}\n`,
-      };
-    }
-    return {
-      status: c.status,
-      type: 'text/html; charset=utf-8',
-      body: errorPage(c.status, c.heading, c.message, c.databaseDown),
-    };
-  }
-
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    await healthPool.end();
-    if (ownsPool) await pool.end();
-    throw new InvalidDashboardOptionError(
-      'host/port',
-      `${host}:${port}`,
-      `an address and port this machine can listen on (${(error as Error).message})`,
-    );
-  }
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
-  allowedHost = hostChecker(host, typeof address === 'object' && address !== null ? address.address : host);
-  let closing: Promise<void> | undefined;
   return {
-    url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${boundPort}/`,
-    host,
-    port: boundPort,
-    close() {
-      closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await healthPool.end();
-        if (ownsPool) await pool.end();
-      })();
-      return closing;
+    pool,
+    healthPool,
+    async end() {
+      await healthPool.end();
+      if (ownsPool) await pool.end();
     },
   };
 }
 
-class NotFoundPath extends Error {
-  override name = 'NotFoundPath';
-}
-
-function match(
-  pathname: string,
-): { handler: (typeof ROUTES)[number]['handler']; params: string[] } | undefined {
-  for (const route of ROUTES) {
-    const m = route.pattern.exec(pathname);
-    if (m === null) continue;
-    try {
-      return { handler: route.handler, params: m.slice(1).map((p) => decodeURIComponent(p)) };
-    } catch {
-      return undefined; // malformed %-escape
-    }
-  }
-  return undefined;
-}
-
-function send(response: ServerResponse, method: string, reply: Reply): void {
-  const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
-  response.writeHead(reply.status, {
-    ...SECURITY_HEADERS,
-    ...reply.headers,
-    'Content-Type': reply.type,
-    'Content-Length': String(body.length),
+/** Listens on `host:port`; resolves with the address and port bound (port 0 picks a free one). */
+async function listen(
+  server: Server,
+  host: string,
+  port: number,
+): Promise<{ address: string; port: number }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  response.end(method === 'HEAD' ? undefined : body);
+  const address = server.address();
+  return typeof address === 'object' && address !== null
+    ? { address: address.address, port: address.port }
+    : { address: host, port };
 }

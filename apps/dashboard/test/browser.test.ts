@@ -1,17 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import {
-  createTestDatabase,
   insertSampleSweep,
   SAMPLE_LAYERS,
   SAMPLE_RESOLUTIONS,
   sampleEpoch,
   sampleSaturation,
   type SampleSweep,
-  type TestDatabase,
 } from '@satfarm/db/testing';
 import { ingestEvents } from '@satfarm/db';
+import { it } from '@satfarm/db/vitest';
 import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import type { Page } from 'playwright-core';
 import { type Chromium, CHROMIUM, HAVE_CHROMIUM, launchChromium } from './chromium.ts';
@@ -35,7 +34,6 @@ const title = HAVE_CHROMIUM
 if (!HAVE_CHROMIUM) process.stderr.write(`${title}\n`);
 
 describe.skipIf(!HAVE_CHROMIUM)(title, () => {
-  let db: TestDatabase;
   let finished: SampleSweep;
   let running: SampleSweep;
   let dashboard: Dashboard;
@@ -43,9 +41,8 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   let page: Page;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
+  it.beforeAll(async ({ db }) => {
     mkdirSync(OUTPUT, { recursive: true });
-    db = await createTestDatabase();
     finished = await insertSampleSweep(db.pool, { name: NAME });
     running = await insertSampleSweep(db.pool, { name: 'still running', finished: false });
     dashboard = await startDashboard({ pool: db.pool, port: 0 });
@@ -57,10 +54,9 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
   afterAll(async () => {
     await browser?.close();
     await dashboard?.close();
-    await db?.drop();
   });
 
-  it('lists the sweeps with their progress, and the progress moves while a sweep runs', async () => {
+  it('lists the sweeps with their progress, and the progress moves while a sweep runs', async ({ db }) => {
     await page.goto(dashboard.url);
     const rows = page.locator('tr.sweep-row');
     await expect.poll(() => rows.count()).toBe(2);
@@ -128,7 +124,9 @@ describe.skipIf(!HAVE_CHROMIUM)(title, () => {
     expect(await page.locator('#saturation-plot text', { hasText: 'dense<"out">' }).count()).toBe(1);
   });
 
-  it('follows a running trial: a new epoch extends the slider and, at the last epoch, the bars', async () => {
+  it('follows a running trial: a new epoch extends the slider and, at the last epoch, the bars', async ({
+    db,
+  }) => {
     // The first test left this trial at epoch 2 of 3.
     const trialId = running.trialIds[0]!;
     const resolution = running.configs[0]!.resolution;

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { afterAll, describe, expect } from 'vitest';
+import { it } from '@satfarm/db/vitest';
 import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import { insertBulkSweep } from './bulk-sweep.ts';
 
@@ -7,14 +7,12 @@ const TRIALS = 10_000;
 /** What a page of 100 trials may weigh: the whole list was 3.6 MB. */
 const MAX_PAGE_BYTES = 200 * 1024;
 
-let db: TestDatabase;
 let dashboard: Dashboard;
 let sweepId: string;
 /** Trial ids in expansion order, as the database has them. */
 let ids: string[];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+it.beforeAll(async ({ db }) => {
   sweepId = await insertBulkSweep(db.pool, { name: 'ten thousand', trials: TRIALS, epochs: 1, layers: 2 });
   const { rows } = await db.pool.query<{ id: string }>(
     'SELECT id FROM trials WHERE sweep_id = $1 ORDER BY ordinal',
@@ -25,7 +23,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dashboard?.close();
-  await db?.drop();
 });
 
 const get = (path: string) => fetch(new URL(path, dashboard.url));

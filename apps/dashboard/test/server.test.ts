@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import {
   createTestDatabase,
   insertSampleSweep,
@@ -7,9 +7,9 @@ import {
   sampleEpoch,
   sampleSaturation,
   type SampleSweep,
-  type TestDatabase,
 } from '@satfarm/db/testing';
-import { createPool, ingestEvents, type PoolClient } from '@satfarm/db';
+import { createPool, ingestEvents, type Pool, type PoolClient } from '@satfarm/db';
+import { it } from '@satfarm/db/vitest';
 import { type Dashboard, startDashboard } from '@satfarm/dashboard';
 import { rawRequest, rawSocketRequest } from './http.ts';
 import { TcpProxy } from './tcp-proxy.ts';
@@ -19,24 +19,21 @@ const AT = '2026-11-26T12:30:00.000Z';
 /** Where this checkout lives: no error answer may show it. */
 const INSTALL_DIR = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 
-let db: TestDatabase;
 let sample: SampleSweep;
 let dashboard: Dashboard;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+it.beforeAll(async ({ db }) => {
   sample = await insertSampleSweep(db.pool, { name: NAME });
   dashboard = await startDashboard({ pool: db.pool, port: 0 });
 });
 afterAll(async () => {
   await dashboard?.close();
-  await db?.drop();
 });
 
 const get = (path: string) => fetch(new URL(path, dashboard.url));
 
-async function rowCounts(): Promise<string> {
-  const { rows } = await db.pool.query(
+async function rowCounts(pool: Pool): Promise<string> {
+  const { rows } = await pool.query(
     `SELECT (SELECT count(*) FROM sweeps) AS sweeps, (SELECT count(*) FROM trials) AS trials,
             (SELECT count(*) FROM epoch_metrics) AS epochs, (SELECT count(*) FROM layer_metrics) AS layers,
             (SELECT string_agg(status, ',' ORDER BY id) FROM trials) AS statuses`,
@@ -50,8 +47,8 @@ describe('dashboard server', () => {
     expect(dashboard.host).toBe('127.0.0.1');
   });
 
-  it('refuses every method but GET and HEAD with 405 and changes nothing', async () => {
-    const before = await rowCounts();
+  it('refuses every method but GET and HEAD with 405 and changes nothing', async ({ db }) => {
+    const before = await rowCounts(db.pool);
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']) {
       for (const path of [
         '/',
@@ -67,7 +64,7 @@ describe('dashboard server', () => {
         expect(response.body).toContain('read-only');
       }
     }
-    expect(await rowCounts()).toBe(before);
+    expect(await rowCounts(db.pool)).toBe(before);
   });
 
   it('answers HEAD like GET, without a body', async () => {
@@ -246,7 +243,7 @@ describe('dashboard server', () => {
     }
   });
 
-  it('keeps /healthz answering while every pooled connection is busy', async () => {
+  it('keeps /healthz answering while every pooled connection is busy', async ({ db }) => {
     const pool = createPool(db.url, { max: 2, connectionTimeoutMillis: 3_000 });
     const own = await startDashboard({ pool, port: 0 });
     const held: PoolClient[] = [];
@@ -297,7 +294,7 @@ describe('dashboard server', () => {
     }
   });
 
-  it('shows an error while the database is away and recovers by itself when it is back', async () => {
+  it('shows an error while the database is away and recovers by itself when it is back', async ({ db }) => {
     const target = new URL(db.url);
     const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
     await proxy.start();

@@ -49,21 +49,14 @@ describe('compileWorkerOptions', () => {
   });
 
   it('names the bad option and value', () => {
-    expect(() =>
+    const noWorkers = () =>
       compileWorkerOptions({
         redisUrl: 'redis://h',
         checkpointDir: '/c',
         fashionMnistDir: '/f',
         concurrency: 0,
-      }),
-    ).toThrow(InvalidWorkerOptionError);
-    expect(() =>
-      compileWorkerOptions({
-        redisUrl: 'redis://h',
-        checkpointDir: '/c',
-        fashionMnistDir: '/f',
-        concurrency: 0,
-      }),
-    ).toThrow(/concurrency: .*\(got 0\)/);
+      });
+    expect(noWorkers).toThrow(InvalidWorkerOptionError);
+    expect(noWorkers).toThrow(/concurrency: .*\(got 0\)/);
   });
 });

@@ -1,19 +1,9 @@
+import { hasTransientNetworkCode } from '@satfarm/contracts';
 import type { Logger } from '@satfarm/queue';
-
-const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-  'ENOTFOUND',
-]);
 
 /** Redis went away (refused, reset, timed out, unreachable): ioredis reconnects by itself. */
 export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+  if (hasTransientNetworkCode(error)) return true;
   return error instanceof Error && /Connection is closed|connect ETIMEDOUT|getaddrinfo/i.test(error.message);
 }
 

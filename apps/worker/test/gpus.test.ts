@@ -31,6 +31,26 @@ afterEach(async () => {
   await queues.close();
 });
 
+/**
+ * Options for a worker on GPUs 0 and 1 (trainers on the cpu backend) on a machine whose driver lists
+ * the GPUs at `busIds`: a stand-in for the driver's /proc listing, in a directory removed after the test.
+ */
+async function onGpus(busIds: readonly string[]) {
+  dir = await mkdtemp(join(tmpdir(), 'satfarm-gpus-'));
+  const nvidiaGpusDir = join(dir, 'nvidia-gpus');
+  for (const busId of busIds) await mkdir(join(nvidiaGpusDir, busId), { recursive: true });
+  return {
+    redisUrl,
+    prefix,
+    checkpointStore: 'file',
+    checkpointDir: dir,
+    fashionMnistDir: '/nonexistent',
+    backend: 'cpu' as const,
+    gpus: ['0', '1'],
+    nvidiaGpusDir,
+  };
+}
+
 /** The JSON lines written to this process's stderr, where BullMQ pipes its children's stderr. */
 function captureStderr(): Record<string, unknown>[] {
   const lines: Record<string, unknown>[] = [];
@@ -89,24 +109,11 @@ function alive(pid: number): boolean {
 
 describe.skipIf(process.platform !== 'linux')('startWorker with gpus', () => {
   it('runs one worker per GPU whose trainer processes see only their GPU, and closes them all', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'satfarm-gpus-'));
-    const nvidiaGpusDir = join(dir, 'nvidia-gpus');
-    for (const busId of BUS_IDS) await mkdir(join(nvidiaGpusDir, busId), { recursive: true });
+    const options = await onGpus(BUS_IDS);
     const stderr = captureStderr();
     const { records, logger } = recordingLogger();
 
-    worker = await startWorker({
-      redisUrl,
-      prefix,
-      checkpointStore: 'file',
-      checkpointDir: dir,
-      fashionMnistDir: '/nonexistent',
-      backend: 'cpu',
-      workerId: 'gpu-test',
-      gpus: ['0', '1'],
-      nvidiaGpusDir,
-      logger,
-    });
+    worker = await startWorker({ ...options, workerId: 'gpu-test', logger });
 
     // One trainer per GPU, started before 'worker ready'.
     expect(records.find((r) => r.msg === 'trainer processes ready')?.fields).toMatchObject({
@@ -166,20 +173,7 @@ describe.skipIf(process.platform !== 'linux')('startWorker with gpus', () => {
   });
 
   it('refuses a GPU the driver does not list, before starting anything', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'satfarm-gpus-'));
-    const nvidiaGpusDir = join(dir, 'nvidia-gpus');
-    await mkdir(join(nvidiaGpusDir, BUS_IDS[0]!), { recursive: true });
-    const attempt = startWorker({
-      redisUrl,
-      prefix,
-      checkpointStore: 'file',
-      checkpointDir: dir,
-      fashionMnistDir: '/nonexistent',
-      backend: 'cpu',
-      gpus: ['0', '1'],
-      nvidiaGpusDir,
-      logger: recordingLogger().logger,
-    });
+    const attempt = startWorker({ ...(await onGpus([BUS_IDS[0]!])), logger: recordingLogger().logger });
     await expect(attempt).rejects.toThrow(
       /no GPU 1 on this machine; the NVIDIA driver lists 1 \(0 = 0000:18:00.0\)/,
     );

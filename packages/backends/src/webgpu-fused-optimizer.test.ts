@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { relativeError, seeded } from './backend-comparison.ts';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from './webgpu-fused-optimizer.ts';
+import { makeOptimizer, type OptimizerFlavour, type OptimizerKind } from './compared-optimizers.ts';
 import { MAX_WORKGROUPS, WORKGROUP_SIZE } from './webgpu-optimizer-step.ts';
 import { webgpuUnavailable } from './webgpu-probe.ts';
 
@@ -16,15 +16,6 @@ const unavailable = await webgpuUnavailable('fused optimizer tests');
 const SHAPES: number[][] = [[], [3, 3, 4, 8], [37], [300_000]];
 const STEPS = 20;
 const TOLERANCE = 1e-5;
-
-type Kind = 'adam' | 'momentum';
-type Flavour = 'fused' | 'tfjs';
-
-function makeOptimizer(kind: Kind, flavour: Flavour): tf.Optimizer {
-  if (kind === 'adam')
-    return flavour === 'fused' ? new FusedAdamOptimizer(0.01, 0.9, 0.999) : tf.train.adam(0.01);
-  return flavour === 'fused' ? new FusedMomentumOptimizer(0.05, 0.9) : tf.train.momentum(0.05, 0.9);
-}
 
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -75,7 +66,7 @@ async function readState(variables: tf.Variable[], optimizer: tf.Optimizer): Pro
 }
 
 /** Trains the SHAPES variables for `steps` steps on the active backend and returns everything learned. */
-async function train(kind: Kind, flavour: Flavour, steps = STEPS): Promise<State> {
+async function train(kind: OptimizerKind, flavour: OptimizerFlavour, steps = STEPS): Promise<State> {
   const variables = makeVariables();
   const optimizer = makeOptimizer(kind, flavour);
   try {
@@ -209,7 +200,7 @@ describe.skipIf(unavailable !== undefined)('fused optimizer step on webgpu', () 
   it.each(['adam', 'momentum'] as const)('%s: a step left to tfjs in between stays in line', async (kind) => {
     // An int32 gradient is not fused: that step is tfjs's, with the bias correction of step 6 (tfjs's
     // running β powers, which the fused steps before it do not advance, are brought up to date).
-    const run = async (flavour: Flavour) => {
+    const run = async (flavour: OptimizerFlavour) => {
       const variables = makeVariables();
       const optimizer = makeOptimizer(kind, flavour);
       try {

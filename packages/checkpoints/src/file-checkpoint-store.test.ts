@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { tempDirTest as it } from '../../../test/support/temp-dir.ts';
 import { checkpoint, TRIAL } from '../test/fixtures.ts';
 import type { CorruptCheckpointReport } from './checkpoint-store.ts';
 import {
@@ -10,16 +10,8 @@ import {
   InvalidCheckpointIdError,
 } from './file-checkpoint-store.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'satfarm-ckpt-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('FileCheckpointStore', () => {
-  it('returns exactly what was saved (tensors bit for bit, history, epoch)', async () => {
+  it('returns exactly what was saved (tensors bit for bit, history, epoch)', async ({ dir }) => {
     const store = new FileCheckpointStore(join(dir, 'nested', 'store'));
     const saved = checkpoint(3);
     await store.save(TRIAL, saved);
@@ -37,7 +29,7 @@ describe('FileCheckpointStore', () => {
     expect(loaded!.optimizer[0]!.data).toEqual(Int32Array.of(21));
   });
 
-  it('replaces the previous checkpoint and leaves no temporary files', async () => {
+  it('replaces the previous checkpoint and leaves no temporary files', async ({ dir }) => {
     const store = new FileCheckpointStore(dir);
     await store.save(TRIAL, checkpoint(1));
     await store.save(TRIAL, checkpoint(2));
@@ -45,12 +37,14 @@ describe('FileCheckpointStore', () => {
     expect(await readdir(dir)).toEqual([`${TRIAL}.ckpt`]);
   });
 
-  it('has nothing for an unknown trial', async () => {
+  it('has nothing for an unknown trial', async ({ dir }) => {
     expect(await new FileCheckpointStore(dir).load(TRIAL)).toBeUndefined();
     expect(await new FileCheckpointStore(join(dir, 'missing')).load(TRIAL)).toBeUndefined();
   });
 
-  it('treats a flipped byte or a truncated file as missing, reports it and moves it aside', async () => {
+  it('treats a flipped byte or a truncated file as missing, reports it and moves it aside', async ({
+    dir,
+  }) => {
     const reports: CorruptCheckpointReport[] = [];
     const store = new FileCheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
     await store.save(TRIAL, checkpoint(2));
@@ -75,7 +69,7 @@ describe('FileCheckpointStore', () => {
     expect(reports[2]!.reason).toMatch(/magic/);
   });
 
-  it('refuses a format-1 file, whose checksum did not cover the manifest', async () => {
+  it('refuses a format-1 file, whose checksum did not cover the manifest', async ({ dir }) => {
     const reports: CorruptCheckpointReport[] = [];
     const store = new FileCheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
     await store.save(TRIAL, checkpoint(1));
@@ -86,7 +80,7 @@ describe('FileCheckpointStore', () => {
     expect(reports[0]!.reason).toMatch(/checkpoint format 1 is not read by this build/);
   });
 
-  it('does not hand one trial the checkpoint of another', async () => {
+  it('does not hand one trial the checkpoint of another', async ({ dir }) => {
     const reports: CorruptCheckpointReport[] = [];
     const store = new FileCheckpointStore(dir, { onCorrupt: (r) => reports.push(r) });
     const other = 'f'.repeat(32);
@@ -96,7 +90,7 @@ describe('FileCheckpointStore', () => {
     expect(reports[0]!.reason).toMatch(/belongs to trial/);
   });
 
-  it('removes the checkpoint and temporary files a killed writer left behind', async () => {
+  it('removes the checkpoint and temporary files a killed writer left behind', async ({ dir }) => {
     const store = new FileCheckpointStore(dir);
     await store.save(TRIAL, checkpoint(1));
     await writeFile(join(dir, `.${TRIAL}.999.abc.tmp`), 'partial');
@@ -106,7 +100,7 @@ describe('FileCheckpointStore', () => {
     expect(await store.load(TRIAL)).toBeUndefined();
   });
 
-  it('names the directory when it cannot be created or written', async () => {
+  it('names the directory when it cannot be created or written', async ({ dir }) => {
     const file = join(dir, 'a-file');
     await writeFile(file, '');
     const store = new FileCheckpointStore(join(file, 'checkpoints'));
@@ -122,7 +116,7 @@ describe('FileCheckpointStore', () => {
     await expect(store.save(TRIAL, checkpoint(1))).rejects.toThrow(/ENOENT/);
   }, 10_000);
 
-  it('refuses trial ids that are not plain file names', () => {
+  it('refuses trial ids that are not plain file names', ({ dir }) => {
     const store = new FileCheckpointStore(dir);
     for (const id of ['../escape', '.hidden', '', 'a/b'])
       expect(() => store.pathOf(id)).toThrow(InvalidCheckpointIdError);

@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { CHECKPOINT_CHUNK_BYTES } from '@satfarm/db';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Pool, CHECKPOINT_CHUNK_BYTES } from '@satfarm/db';
+import { createTestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
+import { describe, expect } from 'vitest';
 import {
   CheckpointStorageError,
   CheckpointTooLargeError,
@@ -8,16 +9,9 @@ import {
 } from '../src/postgres-checkpoint-store.ts';
 import type { TrainerCheckpoint } from '../src/trainer-checkpoint.ts';
 import { startTcpForwarder } from '../../../test/support/tcp-forwarder.ts';
+import { waitFor } from '../../../test/support/wait-for.ts';
 import { checkpoint, TRIAL } from './fixtures.ts';
-
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-});
-beforeEach(async () => {
+it.beforeEach(async ({ db }) => {
   await db.pool.query('DELETE FROM trial_checkpoints');
 });
 
@@ -30,20 +24,20 @@ function large(epoch: number, mib: number): TrainerCheckpoint {
   return { ...base, weights: [...base.weights, { name: 'big/kernel', shape: [n], dtype: 'float32', data }] };
 }
 
-const header = async () =>
+const header = async (pool: Pool) =>
   (
-    await db.pool.query<{ epoch: number; bytes: string; chunks: number }>(
+    await pool.query<{ epoch: number; bytes: string; chunks: number }>(
       'SELECT epoch, bytes, chunks FROM trial_checkpoints WHERE trial_id = $1',
       [TRIAL],
     )
   ).rows[0];
 
 describe('PostgresCheckpointStore', () => {
-  it('stores a checkpoint larger than a chunk in numbered rows and reads it back whole', async () => {
+  it('stores a checkpoint larger than a chunk in numbered rows and reads it back whole', async ({ db }) => {
     const store = new PostgresCheckpointStore({ pool: db.pool });
     const saved = large(2, 9);
     await store.save(TRIAL, saved);
-    const head = (await header())!;
+    const head = (await header(db.pool))!;
     expect(head.epoch).toBe(2);
     expect(head.chunks).toBe(Math.ceil(Number(head.bytes) / CHECKPOINT_CHUNK_BYTES));
     expect(head.chunks).toBeGreaterThanOrEqual(3);
@@ -56,7 +50,7 @@ describe('PostgresCheckpointStore', () => {
     expect(big.data.buffer.byteLength).toBe(Number(head.bytes));
   });
 
-  it('lets a reader see the old or the new checkpoint while one is written, never a mix', async () => {
+  it('lets a reader see the old or the new checkpoint while one is written, never a mix', async ({ db }) => {
     const store = new PostgresCheckpointStore({ pool: db.pool });
     // Over 8 chunks (read in several statements), and a different size each time.
     const mib = (epoch: number) => 33 + 2 * epoch;
@@ -83,7 +77,9 @@ describe('PostgresCheckpointStore', () => {
     expect(epochs.size).toBeGreaterThanOrEqual(1);
   });
 
-  it('refuses a checkpoint over its size limit, naming both sizes, and keeps the previous one', async () => {
+  it('refuses a checkpoint over its size limit, naming both sizes, and keeps the previous one', async ({
+    db,
+  }) => {
     const store = new PostgresCheckpointStore({ pool: db.pool, maxBytes: 2 * 1024 * 1024 });
     await store.save(TRIAL, checkpoint(1));
     const error = await store.save(TRIAL, large(2, 3)).catch((e: unknown) => e);
@@ -94,7 +90,7 @@ describe('PostgresCheckpointStore', () => {
     expect((await store.load(TRIAL))!.epoch).toBe(1);
   });
 
-  it('reports a full disk in one clear error and keeps the previous checkpoint', async () => {
+  it('reports a full disk in one clear error and keeps the previous checkpoint', async ({ db }) => {
     const store = new PostgresCheckpointStore({ pool: db.pool });
     await store.save(TRIAL, checkpoint(1));
     // What PostgreSQL raises when it cannot extend a file (SQLSTATE 53100 disk_full), on the chunk rows.
@@ -117,7 +113,9 @@ describe('PostgresCheckpointStore', () => {
     expect((await store.load(TRIAL))!.epoch).toBe(1);
   });
 
-  it('waits for PostgreSQL to come back (one line per retry, naming host and port) instead of failing', async () => {
+  it('waits for PostgreSQL to come back (one line per retry, naming host and port) instead of failing', async ({
+    db,
+  }) => {
     // A forwarder to the test database, closed for now (nobody listens on its port) and reopened later.
     const forwarder = await startTcpForwarder({
       listenHost: '127.0.0.1',
@@ -134,7 +132,7 @@ describe('PostgresCheckpointStore', () => {
     });
     try {
       const saving = store.save(TRIAL, checkpoint(1));
-      await waitUntil(() => retries.length >= 2);
+      await waitFor('two retries', () => (retries.length >= 2 ? true : undefined), 20_000);
       await forwarder.reopen();
       await saving;
       expect(retries[0]).toMatchObject({ operation: 'save', retryInMs: 500 });
@@ -172,7 +170,7 @@ describe('PostgresCheckpointStore', () => {
     }
   });
 
-  it('does not let a worker that died mid-save block the one taking its trial over', async () => {
+  it('does not let a worker that died mid-save block the one taking its trial over', async ({ db }) => {
     // The dead worker: its store's session holds the trial's checkpoint row inside an unfinished save,
     // and its client never speaks again (the host lost power; TCP would notice in about two hours).
     const dead = new PostgresCheckpointStore({ databaseUrl: db.url, abandonedSaveTimeoutMs: 1_000 });
@@ -211,11 +209,3 @@ describe('PostgresCheckpointStore', () => {
     }
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

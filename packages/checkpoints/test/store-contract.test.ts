@@ -6,9 +6,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { readCheckpointBytes, writeCheckpointBytes } from '@satfarm/db';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
+import { describe, expect } from 'vitest';
 import type { CheckpointStore, CorruptCheckpointReport } from '../src/checkpoint-store.ts';
 import { FileCheckpointStore } from '../src/file-checkpoint-store.ts';
 import { PostgresCheckpointStore } from '../src/postgres-checkpoint-store.ts';
@@ -22,21 +23,14 @@ interface Harness {
   copy(from: string, to: string): Promise<void>;
 }
 
-let db: TestDatabase;
 let dir: string;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db.drop();
-});
-beforeEach(async () => {
+it.beforeEach(async ({ db }) => {
   dir = await mkdtemp(join(tmpdir(), 'satfarm-ckpt-contract-'));
   await db.pool.query('DELETE FROM trial_checkpoints');
   return () => rm(dir, { recursive: true, force: true });
 });
 
-const file: Harness = {
+const file = (): Harness => ({
   store: (onCorrupt) => new FileCheckpointStore(dir, { onCorrupt }),
   async tamper(trialId, edit) {
     const path = new FileCheckpointStore(dir).pathOf(trialId);
@@ -46,9 +40,9 @@ const file: Harness = {
     const store = new FileCheckpointStore(dir);
     await writeFile(store.pathOf(to), await readFile(store.pathOf(from)));
   },
-};
+});
 
-const postgres: Harness = {
+const postgres = (db: TestDatabase): Harness => ({
   store: (onCorrupt) => new PostgresCheckpointStore({ pool: db.pool, onCorrupt }),
   async tamper(trialId, edit) {
     const stored = (await readCheckpointBytes(db.pool, trialId))!;
@@ -58,13 +52,16 @@ const postgres: Harness = {
     const stored = (await readCheckpointBytes(db.pool, from))!;
     await writeCheckpointBytes(db.pool, to, stored.header.epoch, [stored.bytes]);
   },
-};
+});
 
 describe.each([
   ['file', file],
   ['postgres', postgres],
-] as const)('checkpoint store contract: %s', (_, h) => {
-  it('returns exactly what was saved (tensors bit for bit, history, epoch), and the newest save', async () => {
+] as const)('checkpoint store contract: %s', (_, harness) => {
+  it('returns exactly what was saved (tensors bit for bit, history, epoch), and the newest save', async ({
+    db,
+  }) => {
+    const h = harness(db);
     const store = h.store();
     await store.check();
     expect(await store.load(TRIAL)).toBeUndefined();
@@ -87,7 +84,10 @@ describe.each([
     await store.close();
   });
 
-  it('treats a flipped byte, a truncated checkpoint and a hand-edited manifest as missing, and reports each', async () => {
+  it('treats a flipped byte, a truncated checkpoint and a hand-edited manifest as missing, and reports each', async ({
+    db,
+  }) => {
+    const h = harness(db);
     const reports: CorruptCheckpointReport[] = [];
     const store = h.store((r) => reports.push(r));
     const cases: [string, (b: Buffer) => Buffer, RegExp][] = [
@@ -110,7 +110,8 @@ describe.each([
     expect(reports).toHaveLength(cases.length);
   });
 
-  it('never replays a history that does not run 1..epoch, even with a valid checksum', async () => {
+  it('never replays a history that does not run 1..epoch, even with a valid checksum', async ({ db }) => {
+    const h = harness(db);
     const reports: CorruptCheckpointReport[] = [];
     const store = h.store((r) => reports.push(r));
     await store.save(TRIAL, { ...checkpoint(2), epoch: 3 });
@@ -121,7 +122,8 @@ describe.each([
     expect(reports.at(-1)!.reason).toMatch(/history holds epochs \[1, 1\], expected 1\.\.2/);
   });
 
-  it('does not hand one trial the checkpoint of another', async () => {
+  it('does not hand one trial the checkpoint of another', async ({ db }) => {
+    const h = harness(db);
     const reports: CorruptCheckpointReport[] = [];
     const store = h.store((r) => reports.push(r));
     const other = 'f'.repeat(32);

@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirTest } from '../../../test/support/temp-dir.ts';
 import { loadCifar10 } from './cifar10.ts';
 import { parseCifar10Batch } from './cifar10-format.ts';
 import { DatasetCorruptError, DatasetNotFoundError } from './errors.ts';
@@ -42,23 +42,15 @@ describe('parseCifar10Batch', () => {
 });
 
 describe('loadCifar10', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'satfarm-cifar-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function writeBatches(): Promise<void> {
+  async function writeBatches(dir: string): Promise<void> {
     // Batches 1 and 3 only: "whichever exist", in numeric order.
     await writeFile(join(dir, 'data_batch_1.bin'), cifarRecords([3, 1, 4], 0));
     await writeFile(join(dir, 'data_batch_3.bin'), cifarRecords([5, 9], 3));
     await writeFile(join(dir, 'test_batch.bin'), cifarRecords([2, 6], 10));
   }
 
-  it('concatenates the batches that exist, scaled to [0, 1] NHWC', async () => {
-    await writeBatches();
+  tempDirTest('concatenates the batches that exist, scaled to [0, 1] NHWC', async ({ dir }) => {
+    await writeBatches(dir);
     const ds = await loadCifar10({ dir });
     expect([ds.name, ds.height, ds.width, ds.channels, ds.classes]).toEqual(['cifar10', 32, 32, 3, 10]);
     expect(ds.classNames[0]).toBe('airplane');
@@ -72,15 +64,15 @@ describe('loadCifar10', () => {
     expect(ds.test.images[1 * 3072 + p * 3 + 2]).toBeCloseTo(cifarPixel(11, p)[2] / 255, 6);
   });
 
-  it('takes the first N across batch boundaries', async () => {
-    await writeBatches();
+  tempDirTest('takes the first N across batch boundaries', async ({ dir }) => {
+    await writeBatches(dir);
     const ds = await loadCifar10({ dir, trainLimit: 4, testLimit: 50 });
     expect([...ds.train.labels]).toEqual([3, 1, 4, 5]);
     expect(ds.train.images.length).toBe(4 * 3072);
     expect(ds.test.count).toBe(2);
   });
 
-  it('names the missing training batches, test batch and directory', async () => {
+  tempDirTest('names the missing training batches, test batch and directory', async ({ dir }) => {
     const noDir = await loadCifar10({ dir: join(dir, 'none') }).catch((e: unknown) => e);
     expect(noDir).toBeInstanceOf(DatasetNotFoundError);
     expect((noDir as Error).message).toContain('cifar-10-batches-bin');
@@ -96,8 +88,8 @@ describe('loadCifar10', () => {
     expect((noTest as DatasetNotFoundError).path).toBe(join(dir, 'test_batch.bin'));
   });
 
-  it('reports a truncated batch file as corrupt', async () => {
-    await writeBatches();
+  tempDirTest('reports a truncated batch file as corrupt', async ({ dir }) => {
+    await writeBatches(dir);
     await writeFile(join(dir, 'data_batch_3.bin'), cifarRecords([5, 9]).subarray(0, 4000));
     const err = await loadCifar10({ dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetCorruptError);

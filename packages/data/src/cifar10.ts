@@ -3,7 +3,7 @@ import { CIFAR10_CHANNELS, CIFAR10_CLASSES, CIFAR10_SIZE, parseCifar10Batch } fr
 import { bytesToLabels, bytesToUnitFloats, type Dataset, type Split } from './dataset.ts';
 import { DatasetNotFoundError } from './errors.ts';
 import { resolveLimit } from './limits.ts';
-import { assertDirectory, readIfExists } from './read-dataset-file.ts';
+import { checkBeforeLoading, type DatasetFilesOptions, readIfExists } from './read-dataset-file.ts';
 
 export const CIFAR10_CLASS_NAMES: readonly string[] = [
   'airplane',
@@ -49,14 +49,8 @@ function concatSplit(
  * Load CIFAR-10 (binary version): whichever of data_batch_1..5.bin exist (at least one), in
  * order, plus test_batch.bin. Images come out as 32×32×3 NHWC float32 in [0, 1].
  */
-export async function loadCifar10(opts: {
-  dir: string;
-  trainLimit?: number;
-  testLimit?: number;
-}): Promise<Dataset> {
-  resolveLimit(opts.trainLimit, Number.MAX_SAFE_INTEGER, 'trainLimit');
-  resolveLimit(opts.testLimit, Number.MAX_SAFE_INTEGER, 'testLimit');
-  await assertDirectory(opts.dir, HINT);
+export async function loadCifar10(opts: DatasetFilesOptions): Promise<Dataset> {
+  await checkBeforeLoading(opts, HINT);
 
   const trainBatches: ReturnType<typeof parseCifar10Batch>[] = [];
   let loaded = 0;

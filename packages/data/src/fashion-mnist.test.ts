@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirTest } from '../../../test/support/temp-dir.ts';
 import {
   DatasetCorruptError,
   DatasetCountMismatchError,
@@ -65,18 +65,10 @@ describe('loadFashionMnist on the installed dataset', () => {
 });
 
 describe('loadFashionMnist errors', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'satfarm-fmnist-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   const images = (n: number, side = 2) =>
     idxBytes(0x803, [n, side, side], new Array(n * side * side).fill(255));
   const labels = (n: number, value = 1) => idxBytes(0x801, [n], new Array(n).fill(value));
-  async function writeSet(files: Record<string, Uint8Array>, gz = true): Promise<void> {
+  async function writeSet(dir: string, files: Record<string, Uint8Array>, gz = true): Promise<void> {
     for (const [name, bytes] of Object.entries(files)) {
       await writeFile(join(dir, gz ? `${name}.gz` : name), gz ? gzipSync(bytes) : bytes);
     }
@@ -88,18 +80,18 @@ describe('loadFashionMnist errors', () => {
     't10k-labels-idx1-ubyte': labels(2),
   });
 
-  it('loads a small valid set, gzipped or unpacked', async () => {
-    await writeSet(valid());
+  tempDirTest('loads a small valid set, gzipped or unpacked', async ({ dir }) => {
+    await writeSet(dir, valid());
     const ds = await loadFashionMnist({ dir });
     expect([ds.height, ds.width, ds.train.count, ds.test.count]).toEqual([2, 2, 3, 2]);
     expect([...ds.train.images]).toEqual(new Array(12).fill(1));
-    await rm(dir, { recursive: true });
-    dir = await mkdtemp(join(tmpdir(), 'satfarm-fmnist-'));
-    await writeSet(valid(), false);
-    expect((await loadFashionMnist({ dir })).test.count).toBe(2);
+    const unpacked = join(dir, 'unpacked');
+    await mkdir(unpacked);
+    await writeSet(unpacked, valid(), false);
+    expect((await loadFashionMnist({ dir: unpacked })).test.count).toBe(2);
   });
 
-  it('names a missing directory and how to get the data', async () => {
+  tempDirTest('names a missing directory and how to get the data', async ({ dir }) => {
     const missing = join(dir, 'nope');
     const err = await loadFashionMnist({ dir: missing }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetNotFoundError);
@@ -109,17 +101,17 @@ describe('loadFashionMnist errors', () => {
     );
   });
 
-  it('names a missing file', async () => {
+  tempDirTest('names a missing file', async ({ dir }) => {
     const files = valid();
     delete (files as Partial<typeof files>)['t10k-labels-idx1-ubyte'];
-    await writeSet(files);
+    await writeSet(dir, files);
     const err = await loadFashionMnist({ dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetNotFoundError);
     expect((err as DatasetNotFoundError).path).toBe(join(dir, 't10k-labels-idx1-ubyte.gz'));
   });
 
-  it('reports a truncated .gz as corrupt, naming the file', async () => {
-    await writeSet(valid());
+  tempDirTest('reports a truncated .gz as corrupt, naming the file', async ({ dir }) => {
+    await writeSet(dir, valid());
     const path = join(dir, 'train-images-idx3-ubyte.gz');
     const gz = gzipSync(images(3));
     await writeFile(path, gz.subarray(0, gz.length - 12));
@@ -129,22 +121,22 @@ describe('loadFashionMnist errors', () => {
     expect((err as Error).message).toContain('gunzip failed');
   });
 
-  it('reports swapped files as wrong magic and truncated IDX as truncated', async () => {
-    await writeSet({ ...valid(), 'train-labels-idx1-ubyte': images(3) });
+  tempDirTest('reports swapped files as wrong magic and truncated IDX as truncated', async ({ dir }) => {
+    await writeSet(dir, { ...valid(), 'train-labels-idx1-ubyte': images(3) });
     const magic = await loadFashionMnist({ dir }).catch((e: unknown) => e);
     expect(magic).toBeInstanceOf(DatasetCorruptError);
     expect((magic as Error).message).toMatch(
       /train-labels-idx1-ubyte\.gz.*found 0x00000803, expected 0x00000801/,
     );
 
-    await writeSet({ ...valid(), 't10k-images-idx3-ubyte': images(2).subarray(0, 20) });
+    await writeSet(dir, { ...valid(), 't10k-images-idx3-ubyte': images(2).subarray(0, 20) });
     const truncated = await loadFashionMnist({ dir }).catch((e: unknown) => e);
     expect(truncated).toBeInstanceOf(DatasetCorruptError);
     expect((truncated as Error).message).toMatch(/t10k-images.*expected 24 bytes .*got 20/);
   });
 
-  it('reports an image/label count mismatch naming both files', async () => {
-    await writeSet({ ...valid(), 'train-labels-idx1-ubyte': labels(4) });
+  tempDirTest('reports an image/label count mismatch naming both files', async ({ dir }) => {
+    await writeSet(dir, { ...valid(), 'train-labels-idx1-ubyte': labels(4) });
     const err = await loadFashionMnist({ dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetCountMismatchError);
     expect((err as Error).message).toMatch(
@@ -152,14 +144,14 @@ describe('loadFashionMnist errors', () => {
     );
   });
 
-  it('rejects labels outside 0..9', async () => {
-    await writeSet({ ...valid(), 't10k-labels-idx1-ubyte': labels(2, 10) });
+  tempDirTest('rejects labels outside 0..9', async ({ dir }) => {
+    await writeSet(dir, { ...valid(), 't10k-labels-idx1-ubyte': labels(2, 10) });
     const err = await loadFashionMnist({ dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetCorruptError);
     expect((err as Error).message).toContain('label 10 at index 0');
   });
 
-  it('rejects limits ≤ 0 or fractional before reading anything', async () => {
+  tempDirTest('rejects limits ≤ 0 or fractional before reading anything', async ({ dir }) => {
     for (const bad of [0, -5, 1.5]) {
       const err = await loadFashionMnist({ dir: join(dir, 'missing'), trainLimit: bad }).catch(
         (e: unknown) => e,

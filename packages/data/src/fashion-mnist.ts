@@ -2,7 +2,7 @@ import { bytesToLabels, bytesToUnitFloats, type Dataset, type Split } from './da
 import { DatasetCorruptError, DatasetCountMismatchError } from './errors.ts';
 import { parseIdx } from './idx.ts';
 import { resolveLimit } from './limits.ts';
-import { assertDirectory, readMaybeGzipped } from './read-dataset-file.ts';
+import { checkBeforeLoading, type DatasetFilesOptions, readMaybeGzipped } from './read-dataset-file.ts';
 
 /** Where Debian's `dataset-fashion-mnist` installs the files (FASHION_MNIST_DIR's default): one home. */
 export { DEFAULT_FASHION_MNIST_DIR } from '@satfarm/contracts';
@@ -72,15 +72,8 @@ async function loadSplit(
  * Load Fashion-MNIST from the four IDX files (gzipped, as Debian ships them, or unpacked).
  * Images come out as 28×28×1 float32 in [0, 1]; limits keep the first N examples (see limits.ts).
  */
-export async function loadFashionMnist(opts: {
-  dir: string;
-  trainLimit?: number;
-  testLimit?: number;
-}): Promise<Dataset> {
-  // Validate limits before any I/O so a bad option fails fast and reads nothing.
-  resolveLimit(opts.trainLimit, Number.MAX_SAFE_INTEGER, 'trainLimit');
-  resolveLimit(opts.testLimit, Number.MAX_SAFE_INTEGER, 'testLimit');
-  await assertDirectory(opts.dir, HINT);
+export async function loadFashionMnist(opts: DatasetFilesOptions): Promise<Dataset> {
+  await checkBeforeLoading(opts, HINT);
   const [train, test] = await Promise.all([
     loadSplit(opts.dir, 'train', opts.trainLimit, 'trainLimit'),
     loadSplit(opts.dir, 't10k', opts.testLimit, 'testLimit'),

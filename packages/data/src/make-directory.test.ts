@@ -1,20 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
+import { tempDirTest as it } from '../../../test/support/temp-dir.ts';
 import { makeDirectory } from './make-directory.ts';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'satfarm-mkdir-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
 describe('makeDirectory', () => {
-  it('makes every missing level and accepts a directory that exists', async () => {
+  it('makes every missing level and accepts a directory that exists', async ({ dir }) => {
     const deep = join(dir, 'a', 'b', 'c');
     await makeDirectory(deep);
     expect((await stat(deep)).isDirectory()).toBe(true);
@@ -22,7 +14,7 @@ describe('makeDirectory', () => {
     await makeDirectory(dir);
   });
 
-  it('refuses a path through or onto a file', async () => {
+  it('refuses a path through or onto a file', async ({ dir }) => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'x');
     await expect(makeDirectory(join(file, 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { DatasetCorruptError, DatasetNotFoundError } from './errors.ts';
+import { resolveLimit } from './limits.ts';
 
 /** File-system side of the loaders: every I/O failure is turned into a named dataset error. */
 
@@ -11,6 +12,24 @@ const gunzipAsync = promisify(gunzip);
 function isNotFound(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** What a loader of dataset files is given: their directory and how many examples of each split to keep. */
+export interface DatasetFilesOptions {
+  dir: string;
+  /** The first N training examples (see limits.ts); undefined: all. */
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+/**
+ * What every loader of dataset files does first: checks both limits before any I/O, so that a bad
+ * option fails fast and reads nothing, then that `dir` is a directory (`hint` says how to get one).
+ */
+export async function checkBeforeLoading(options: DatasetFilesOptions, hint: string): Promise<void> {
+  resolveLimit(options.trainLimit, Number.MAX_SAFE_INTEGER, 'trainLimit');
+  resolveLimit(options.testLimit, Number.MAX_SAFE_INTEGER, 'testLimit');
+  await assertDirectory(options.dir, hint);
 }
 
 /** Fail early, naming the directory itself, rather than the first file looked for inside it. */

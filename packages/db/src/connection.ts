@@ -1,3 +1,4 @@
+import { hasTransientNetworkCode } from '@satfarm/contracts';
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { withDefaultUser } from './default-user.ts';
@@ -156,12 +157,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
     return code !== '28P01' && code !== '28000' && code !== '3D000';
   }
   if (isConnectionLevelError(error)) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (
-    typeof code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE'].includes(code)
-  )
-    return true;
+  if (hasTransientNetworkCode(error)) return true;
   return error instanceof Error && /Connection terminated|connection timeout/i.test(error.message);
 }
 

@@ -5,8 +5,10 @@ import {
   parseSweepSpec,
   type StartedEvent,
   type SweepSpec,
+  type TrialConfig,
   type TrialOutcome,
 } from '@satfarm/contracts';
+import { createSweep, type Pool } from '@satfarm/db';
 
 export function smallSpec(overrides: Record<string, unknown> = {}): SweepSpec {
   return parseSweepSpec({
@@ -16,6 +18,19 @@ export function smallSpec(overrides: Record<string, unknown> = {}): SweepSpec {
     training: { epochs: 2, batchSize: 16 },
     ...overrides,
   });
+}
+
+/** Creates `spec`'s sweep; returns its id and its trials in expansion order. */
+export async function createSweepWithTrials(
+  pool: Pool,
+  spec: SweepSpec,
+): Promise<{ sweepId: string; trials: { id: string; config: TrialConfig }[] }> {
+  const { sweepId } = await createSweep(pool, spec);
+  const { rows } = await pool.query<{ id: string; config: TrialConfig }>(
+    'SELECT id, config FROM trials WHERE sweep_id = $1 ORDER BY ordinal',
+    [sweepId],
+  );
+  return { sweepId, trials: rows };
 }
 
 const AT = '2026-11-26T12:00:00.000Z';

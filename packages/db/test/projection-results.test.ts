@@ -1,10 +1,9 @@
 import type { EpochEvent, ProjectionTest, ResultEvent, TrialConfig } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import { createSweep, ingestEvents, projectionResults } from '@satfarm/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epoch, finished, smallSpec, started } from './fixtures.ts';
+import { ingestEvents, projectionResults } from '@satfarm/db';
+import { it } from '@satfarm/db/vitest';
+import { describe, expect } from 'vitest';
+import { createSweepWithTrials, epoch, finished, smallSpec, started } from './fixtures.ts';
 
-let db: TestDatabase;
 let sweepId: string;
 let trials: { id: string; config: TrialConfig }[];
 
@@ -49,22 +48,14 @@ function lastEpoch(id: string, seed: number, attempt = 1): EpochEvent {
   return { ...event, result: { ...event.result, projectionTest: projectionTest(seed) } };
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const created = await createSweep(
+it.beforeAll(async ({ db }) => {
+  ({ sweepId, trials } = await createSweepWithTrials(
     db.pool,
     smallSpec({
       name: 'projection',
       grid: { architecture: ['simple-cnn'], resolution: [28], seed: [1, 2, 3] },
     }),
-  );
-  sweepId = created.sweepId;
-  trials = (
-    await db.pool.query<{ id: string; config: TrialConfig }>(
-      'SELECT id, config FROM trials WHERE sweep_id = $1 ORDER BY ordinal',
-      [sweepId],
-    )
-  ).rows;
+  ));
   // Seeds 1 and 2 complete; seed 3 stays running (for the attempt rules below).
   const events: ResultEvent[] = trials.slice(0, 2).flatMap(({ id, config }) => {
     const first = epoch(sweepId, id, 1);
@@ -81,12 +72,8 @@ beforeAll(async () => {
   await ingestEvents(db.pool, events);
 });
 
-afterAll(async () => {
-  await db.drop();
-});
-
 describe('projection_results', () => {
-  it('stores one row per trial, δ and scope, with the draws, their mean and their spread', async () => {
+  it('stores one row per trial, δ and scope, with the draws, their mean and their spread', async ({ db }) => {
     const { rows } = await db.pool.query(
       `SELECT scope, layer_name, layer_index, epoch, fit, includes_classifier, k, width, random_draws,
               random_accuracy, random_accuracy_std, random_accuracy_min, random_accuracy_max, random_accuracies
@@ -116,7 +103,7 @@ describe('projection_results', () => {
     expect(count.rows[0].n).toBe(2 * 2 * (1 + LAYERS.length)); // two trials, two δ
   });
 
-  it('keeps the newest attempt’s rows of a running trial', async () => {
+  it('keeps the newest attempt’s rows of a running trial', async ({ db }) => {
     const id = trials[2]!.id;
     await ingestEvents(db.pool, [started(sweepId, id, 1), lastEpoch(id, 3, 1)]);
     await ingestEvents(db.pool, [started(sweepId, id, 2), lastEpoch(id, 50, 2)]);
@@ -128,7 +115,9 @@ describe('projection_results', () => {
     expect(rows).toEqual([{ attempt: 2, accuracy: 1 }]);
   });
 
-  it('summarises per scope and δ against the unprojected accuracy, with the control’s spread', async () => {
+  it('summarises per scope and δ against the unprojected accuracy, with the control’s spread', async ({
+    db,
+  }) => {
     const rows = await projectionResults(db.pool, sweepId);
     expect(rows.filter((r) => r.delta === 0.9).map((r) => r.layerName)).toEqual([null, ...LAYERS]);
     const all = rows.find((r) => r.delta === 0.9 && r.scope === 'all')!;
@@ -146,7 +135,7 @@ describe('projection_results', () => {
     expect(conv2.meanProjectedAccuracy).toBeCloseTo(0.72, 12);
   });
 
-  it('can be read by the role `satfarm sql` runs as', async () => {
+  it('can be read by the role `satfarm sql` runs as', async ({ db }) => {
     const { rows } = await db.pool.query(
       `SELECT has_table_privilege('satfarm_sql', 'projection_results', 'SELECT') AS results,
               has_table_privilege('satfarm_sql', 'projection_results_summary', 'SELECT') AS summary`,
@@ -154,7 +143,7 @@ describe('projection_results', () => {
     expect(rows).toEqual([{ results: true, summary: true }]);
   });
 
-  it('still stores the legacy rows older workers send', async () => {
+  it('still stores the legacy rows older workers send', async ({ db }) => {
     const id = trials[2]!.id;
     const event = epoch(sweepId, id, 1, { attempt: 2 });
     await ingestEvents(db.pool, [

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { describe, expect } from 'vitest';
+import type { TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
 import {
   createSweep,
   ReadOnlyQueryError,
@@ -9,20 +10,15 @@ import {
 } from '@satfarm/db';
 import { smallSpec } from './fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
+it.beforeAll(async ({ db }) => {
   await createSweep(db.pool, smallSpec({ name: `quote's; -- "sweep"` }));
 });
-afterAll(async () => {
-  await db?.drop();
-});
 
-const count = async (table: string) =>
+const count = async (db: TestDatabase, table: string) =>
   (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
 
 describe('runReadOnlySql', () => {
-  it('returns columns and rows, keeping duplicate column names apart', async () => {
+  it('returns columns and rows, keeping duplicate column names apart', async ({ db }) => {
     const result = await runReadOnlySql(db.url, 'SELECT name, trial_count, 1 AS x, 2 AS x FROM sweeps;');
     expect(result).toEqual({
       columns: ['name', 'trial_count', 'x', 'x'],
@@ -31,7 +27,7 @@ describe('runReadOnlySql', () => {
     });
   });
 
-  it('stops at maxRows and says the result was cut', async () => {
+  it('stops at maxRows and says the result was cut', async ({ db }) => {
     const cut = await runReadOnlySql(db.url, 'SELECT g FROM generate_series(1, 2500) g', { maxRows: 2001 });
     expect(cut.rows).toHaveLength(2001);
     expect(cut.rows.at(-1)).toEqual([2001]);
@@ -41,7 +37,7 @@ describe('runReadOnlySql', () => {
     expect(exact.truncated).toBe(false);
   });
 
-  it('streams large results in bounded batches, columns first', async () => {
+  it('streams large results in bounded batches, columns first', async ({ db }) => {
     const batches: number[] = [];
     let columns: string[] = [];
     const done = await streamReadOnlySql(
@@ -63,12 +59,12 @@ describe('runReadOnlySql', () => {
     expect(batches.reduce((a, b) => a + b, 0)).toBe(4321);
   });
 
-  it('gives the columns of an empty result', async () => {
+  it('gives the columns of an empty result', async ({ db }) => {
     const empty = await runReadOnlySql(db.url, 'SELECT id, name FROM sweeps WHERE false');
     expect(empty).toEqual({ columns: ['id', 'name'], rows: [], truncated: false });
   });
 
-  it.each([
+  it.for<[string, string]>([
     ['INSERT', `INSERT INTO sweeps (id, name, spec, trial_count) VALUES ('x', 'x', '{}', 0)`],
     ['DELETE', 'DELETE FROM trials'],
     ['DROP', 'DROP TABLE trials'],
@@ -77,27 +73,27 @@ describe('runReadOnlySql', () => {
       'UPDATE in a CTE',
       `WITH gone AS (UPDATE trials SET status = 'failed' RETURNING 1) SELECT count(*) FROM gone`,
     ],
-  ])('refuses %s', async (_, sql) => {
+  ])('refuses %s', async ([_, sql], { db }) => {
     const error = await runReadOnlySql(db.url, sql).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReadOnlyQueryError);
     expect((error as Error).message).toMatch(/read-only/);
-    expect(await count('trials')).toBe(4);
+    expect(await count(db, 'trials')).toBe(4);
   });
 
-  it('refuses a second statement smuggled after the first', async () => {
+  it('refuses a second statement smuggled after the first', async ({ db }) => {
     await expect(runReadOnlySql(db.url, 'SELECT 1; COMMIT; DROP TABLE trials')).rejects.toThrow(
       /one statement at a time/,
     );
-    expect(await count('trials')).toBe(4);
+    expect(await count(db, 'trials')).toBe(4);
   });
 
-  it('does not leak session settings into the pool', async () => {
+  it('does not leak session settings into the pool', async ({ db }) => {
     await runReadOnlySql(db.url, "SELECT set_config('search_path', 'pg_catalog', false)");
     const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM trials');
     expect(rows[0]!.n).toBe(4);
   });
 
-  it('reports syntax errors and timeouts clearly', async () => {
+  it('reports syntax errors and timeouts clearly', async ({ db }) => {
     const syntax = await runReadOnlySql(db.url, 'SELEC 1').catch((e: unknown) => e);
     expect(syntax).toBeInstanceOf(SqlQueryError);
     expect((syntax as Error).message).toMatch(/syntax error.*character 1/);

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { EpochEvent, ResultEvent, TrialConfig } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
-import {
-  createSweep,
-  ingestEvents,
-  RECOMMENDATION_SQL,
-  recommendResolutions,
-  resolutionTails,
-} from '@satfarm/db';
-import { epoch, finished, smallSpec, started } from './fixtures.ts';
+import { it } from '@satfarm/db/vitest';
+import { ingestEvents, RECOMMENDATION_SQL, recommendResolutions, resolutionTails } from '@satfarm/db';
+import { createSweepWithTrials, epoch, finished, smallSpec, started } from './fixtures.ts';
 
-let db: TestDatabase;
 let sweepId: string;
 let trials: { id: string; config: TrialConfig }[];
 
@@ -34,22 +27,14 @@ function withScience(event: EpochEvent, resolution: number, attempt = 1): EpochE
   };
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const created = await createSweep(
+it.beforeAll(async ({ db }) => {
+  ({ sweepId, trials } = await createSweepWithTrials(
     db.pool,
     smallSpec({
       name: 'science',
       grid: { architecture: ['simple-cnn'], resolution: [14, 28, 56], seed: [1, 2] },
     }),
-  );
-  sweepId = created.sweepId;
-  trials = (
-    await db.pool.query<{ id: string; config: TrialConfig }>(
-      'SELECT id, config FROM trials WHERE sweep_id = $1 ORDER BY ordinal',
-      [sweepId],
-    )
-  ).rows;
+  ));
   const events: ResultEvent[] = [];
   for (const { id, config } of trials) {
     const accuracy = ACCURACY[config.resolution]![config.seed - 1]!;
@@ -65,12 +50,8 @@ beforeAll(async () => {
   await ingestEvents(db.pool, events);
 });
 
-afterAll(async () => {
-  await db.drop();
-});
-
 describe('science tables and views', () => {
-  it('stores one projection row per trial and delta, and the tail length per epoch', async () => {
+  it('stores one projection row per trial and delta, and the tail length per epoch', async ({ db }) => {
     const projections = await db.pool.query('SELECT count(*)::int AS n FROM projection_metrics');
     expect(projections.rows[0].n).toBe(trials.length * 2);
     const tails = await db.pool.query<{ resolution: number; tail_length: number | null }>(
@@ -92,7 +73,7 @@ describe('science tables and views', () => {
     ]);
   });
 
-  it('summarises the projection test against the unprojected accuracy', async () => {
+  it('summarises the projection test against the unprojected accuracy', async ({ db }) => {
     const { rows } = await db.pool.query<{ delta: number; change: number; random: number }>(
       `SELECT delta, mean_accuracy_change AS change, mean_random_accuracy AS random
        FROM projection_summary WHERE sweep_id = $1 AND resolution = 28 ORDER BY delta`,
@@ -103,7 +84,7 @@ describe('science tables and views', () => {
     expect(rows[0]!.random).toBeCloseTo(0.2, 12);
   });
 
-  it('recommends the best and the cheapest resolution within the tolerance', async () => {
+  it('recommends the best and the cheapest resolution within the tolerance', async ({ db }) => {
     const [row] = await recommendResolutions(db.pool, sweepId, 0.005);
     expect(row).toMatchObject({ bestResolution: 56, cheapestResolution: 28, seeds: 2 });
     expect(row!.bestMeanTestAccuracy).toBeCloseTo(0.85, 12);

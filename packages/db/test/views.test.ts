@@ -1,18 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultEvent, TrialConfig } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { describe, expect } from 'vitest';
+import type { ResultEvent } from '@satfarm/contracts';
+import { it } from '@satfarm/db/vitest';
 import {
   bestResolutions,
-  createSweep,
   findTrial,
   ingestEvents,
   layerResolutionSummary,
   resolutionSummary,
   sweepResults,
 } from '@satfarm/db';
-import { epoch, finished, smallSpec, started } from './fixtures.ts';
+import { createSweepWithTrials, epoch, finished, smallSpec, started } from './fixtures.ts';
 
-let db: TestDatabase;
 let sweepId: string;
 
 // Final test accuracy per (architecture, resolution) for seeds 1, 2, 3. vgg11 ties at 14 and 28.
@@ -28,21 +26,16 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sampleStd = (xs: number[]) =>
   Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+it.beforeAll(async ({ db }) => {
   const spec = smallSpec({
     name: 'views',
     grid: { architecture: ['simple-cnn', 'vgg11'], resolution: [14, 28], seed: [1, 2, 3, 4] },
     training: { epochs: 1, batchSize: 16 },
   });
-  const created = await createSweep(db.pool, spec);
+  const created = await createSweepWithTrials(db.pool, spec);
   sweepId = created.sweepId;
-  const { rows } = await db.pool.query<{ id: string; config: TrialConfig }>(
-    'SELECT id, config FROM trials WHERE sweep_id = $1 ORDER BY ordinal',
-    [sweepId],
-  );
   const events: ResultEvent[] = [];
-  for (const { id, config } of rows) {
+  for (const { id, config } of created.trials) {
     events.push(started(sweepId, id));
     if (config.seed === 4) {
       // Seed 4 fails after one epoch: its numbers must stay out of every statistic.
@@ -58,12 +51,11 @@ beforeAll(async () => {
   }
   await ingestEvents(db.pool, events);
 });
-afterAll(async () => {
-  await db?.drop();
-});
 
 describe('summary views', () => {
-  it('resolution_summary: mean and sample stddev of final test accuracy over completed trials', async () => {
+  it('resolution_summary: mean and sample stddev of final test accuracy over completed trials', async ({
+    db,
+  }) => {
     const rows = await resolutionSummary(db.pool, sweepId);
     expect(rows).toHaveLength(4);
     for (const row of rows) {
@@ -78,7 +70,7 @@ describe('summary views', () => {
     }
   });
 
-  it('recommended_resolution: best mean accuracy, ties to the smaller resolution', async () => {
+  it('recommended_resolution: best mean accuracy, ties to the smaller resolution', async ({ db }) => {
     const best = await bestResolutions(db.pool, sweepId);
     expect(best.map((b) => [b.architecture, b.resolution, b.seeds])).toEqual([
       ['simple-cnn', 28, 3],
@@ -89,7 +81,7 @@ describe('summary views', () => {
     expect(best[1]!.meanTestAccuracy).toBe(0.5);
   });
 
-  it('layer_resolution_summary: per-layer saturation at the last epoch', async () => {
+  it('layer_resolution_summary: per-layer saturation at the last epoch', async ({ db }) => {
     const rows = await layerResolutionSummary(db.pool, sweepId);
     expect(rows).toHaveLength(2 * 2 * 3);
     const row = rows.find((r) => r.architecture === 'vgg11' && r.resolution === 28 && r.layerIndex === 2)!;
@@ -98,7 +90,7 @@ describe('summary views', () => {
     expect(row.meanTrainSaturation).toBeCloseTo(0.65, 12);
   });
 
-  it('sweepResults and findTrial report each trial', async () => {
+  it('sweepResults and findTrial report each trial', async ({ db }) => {
     const results = await sweepResults(db.pool, sweepId);
     expect(results).toHaveLength(16);
     expect(results.map((r) => r.ordinal)).toEqual([...Array(16).keys()]);
@@ -121,7 +113,7 @@ describe('summary views', () => {
     expect(found).toMatchObject({ trialId: first.trialId, sweepId });
   });
 
-  it('answers the documented example query (saturation per layer vs resolution)', async () => {
+  it('answers the documented example query (saturation per layer vs resolution)', async ({ db }) => {
     const { rows } = await db.pool.query<{ resolution: number; layer_name: string; eval_saturation: number }>(
       `SELECT resolution, layer_name, round(mean_eval_saturation::numeric, 3)::float8 AS eval_saturation
        FROM layer_resolution_summary

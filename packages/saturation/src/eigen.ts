@@ -37,6 +37,23 @@ function descendingOrder(values: Float64Array): number[] {
 }
 
 /**
+ * Householder tridiagonalisation and implicit QL of a symmetrised copy of `matrix`: the eigenvalues in
+ * `diag` (unsorted) and, with `vectors`, the transposed eigenvectors in `work` (row i = eigenvector i).
+ */
+function tridiagonalQl(
+  matrix: ArrayLike<number>,
+  d: number,
+  vectors: boolean,
+): { diag: Float64Array; work: Float64Array } {
+  const work = symmetrisedCopy(matrix, d);
+  const diag = new Float64Array(d);
+  const off = new Float64Array(d);
+  tred2(d, off, diag, work, vectors);
+  tql2(d, off, diag, vectors ? work : null);
+  return { diag, work };
+}
+
+/**
  * Symmetric eigendecomposition in float64 (Householder tridiagonalisation + implicit QL, see
  * tridiagonal-ql.ts). Not ml-matrix's `EigenvalueDecomposition` itself: the same algorithm on one
  * flat Float64Array instead of per-element `Matrix.get/set` is ~3× faster (512×512: ~0.55 s vs
@@ -44,11 +61,7 @@ function descendingOrder(values: Float64Array): number[] {
  * clipped to 0.
  */
 export function symmetricEigen(matrix: ArrayLike<number>, d: number): Eigen {
-  const vt = symmetrisedCopy(matrix, d);
-  const diag = new Float64Array(d);
-  const off = new Float64Array(d);
-  tred2(d, off, diag, vt, true);
-  tql2(d, off, diag, vt);
+  const { diag, work: vt } = tridiagonalQl(matrix, d, true);
 
   const order = descendingOrder(diag);
   const values = new Float64Array(d);
@@ -68,11 +81,7 @@ export function symmetricEigen(matrix: ArrayLike<number>, d: number): Eigen {
  * eigenvectors, which is most of the cost of {@link symmetricEigen}.
  */
 export function symmetricEigenvalues(matrix: ArrayLike<number>, d: number): Float64Array {
-  const work = symmetrisedCopy(matrix, d);
-  const diag = new Float64Array(d);
-  const off = new Float64Array(d);
-  tred2(d, off, diag, work, false);
-  tql2(d, off, diag, null);
+  const { diag } = tridiagonalQl(matrix, d, false);
   const values = new Float64Array(d);
   descendingOrder(diag).forEach((src, out) => {
     values[out] = Math.max(0, diag[src]!);

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { FusedAdamOptimizer, FusedMomentumOptimizer } from '@satfarm/backends';
-import { relativeError, seeded, webgpuUnavailable } from '@satfarm/backends/testing';
+import { makeOptimizer, relativeError, seeded, webgpuUnavailable } from '@satfarm/backends/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureCheckpoint, restoreCheckpoint } from './trainer-checkpoint.ts';
 
@@ -12,15 +11,6 @@ import { captureCheckpoint, restoreCheckpoint } from './trainer-checkpoint.ts';
 const unavailable = await webgpuUnavailable('fused optimizer checkpoint tests');
 
 const TOLERANCE = 1e-5;
-
-type Kind = 'adam' | 'momentum';
-type Flavour = 'fused' | 'tfjs';
-
-function makeOptimizer(kind: Kind, flavour: Flavour): tf.Optimizer {
-  if (kind === 'adam')
-    return flavour === 'fused' ? new FusedAdamOptimizer(0.01, 0.9, 0.999) : tf.train.adam(0.01);
-  return flavour === 'fused' ? new FusedMomentumOptimizer(0.05, 0.9) : tf.train.momentum(0.05, 0.9);
-}
 
 describe.skipIf(unavailable !== undefined)('fused optimizer checkpoints on webgpu', () => {
   afterEach(async () => {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EpochResult, TrialConfig } from '@satfarm/contracts';
+import type { EpochResult, TrialConfig } from '@satfarm/contracts';
 import { type Dataset, gatherBatch, normalize, shuffledIndices, syntheticDataset } from '@satfarm/data';
 import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@satfarm/backends';
+import { smallTrialConfig } from './test-fixtures.ts';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
 
@@ -57,16 +58,7 @@ function withTestBlocks(raw: Dataset, blocks: { label: number; count: number }[]
 }
 
 function config(training: Record<string, unknown>): TrialConfig {
-  return TrialConfig.parse({
-    architecture: 'simple-cnn',
-    resolution: 12,
-    seed: 1,
-    depth: 3,
-    baseWidth: 12,
-    dataset: { name: 'synthetic' },
-    training,
-    saturation: { delta: DELTA },
-  });
+  return smallTrialConfig({ resolution: 12, seed: 1, baseWidth: 12, training, saturation: { delta: DELTA } });
 }
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type EpochResult, ProjectionTest, randomControl, TrialConfig } from '@satfarm/contracts';
+import { type EpochResult, ProjectionTest, randomControl, type TrialConfig } from '@satfarm/contracts';
 import { type Dataset, normalize, syntheticDataset } from '@satfarm/data';
 import { describeArchitecture } from '@satfarm/models';
 import { buildModel } from '@satfarm/models/builder';
@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@satfarm/backends';
 import { planWalk, scoreVariants } from './forward-with-projections.ts';
 import { evaluateProjections, layersToProject } from './projection-eval.ts';
+import { smallTrialConfig } from './test-fixtures.ts';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
 
@@ -36,16 +37,7 @@ function onlyClasses(raw: Dataset, classes: number[]): Dataset {
 const SEED = 5;
 
 function config(projection: Record<string, unknown>): TrialConfig {
-  return TrialConfig.parse({
-    architecture: 'simple-cnn',
-    resolution: 16,
-    seed: SEED,
-    depth: 3,
-    baseWidth: 8,
-    dataset: { name: 'synthetic' },
-    training: { epochs: 2, batchSize: 32, learningRate: 0.01 },
-    projection,
-  });
+  return smallTrialConfig({ seed: SEED, projection });
 }
 
 interface Trained {
@@ -155,13 +147,9 @@ describe('the tail', () => {
       syntheticDataset({ seed: 2, trainCount: 256, testCount: 2, size: 12, classes: 10 }),
     );
     const { epochs } = await trainTrial({
-      config: TrialConfig.parse({
-        architecture: 'simple-cnn',
+      config: smallTrialConfig({
         resolution: 12,
         seed: 1,
-        depth: 3,
-        baseWidth: 8,
-        dataset: { name: 'synthetic' },
         training: { epochs: 1, batchSize: 32, learningRate: 0.01 },
       }),
       dataset: twoExamples,

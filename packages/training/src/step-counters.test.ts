@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { TrialConfig } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { describe, expect, it } from 'vitest';
 import { type BackendName, selectBackend } from '@satfarm/backends';
 import { webgpuUnavailable } from '@satfarm/backends/testing';
 import { type ActivityCounts, countActivity, stepWindow } from './step-counters.ts';
+import { smallTrialConfig } from './test-fixtures.ts';
 import { trainTrial } from './train-trial.ts';
 
 /**
@@ -29,13 +29,10 @@ async function countPerStep(backend: BackendName): Promise<ActivityCounts> {
   const dataset = normalize(
     syntheticDataset({ seed: 1, trainCount: total * BATCH, testCount: 1, size: SIZE, classes: 10 }),
   );
-  const config = TrialConfig.parse({
-    architecture: 'simple-cnn',
+  const config = smallTrialConfig({
     resolution: SIZE,
     seed: 1,
-    depth: 3,
     baseWidth: 16,
-    dataset: { name: 'synthetic' },
     training: { epochs: 1, batchSize: BATCH },
   });
   const counter = countActivity();

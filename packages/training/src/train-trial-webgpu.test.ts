@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { TrialConfig } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { describe, expect, it } from 'vitest';
 import { selectBackend } from '@satfarm/backends';
 import { webgpuUnavailable } from '@satfarm/backends/testing';
+import { smallTrialConfig } from './test-fixtures.ts';
 import { trainTrial } from './train-trial.ts';
 
 /**
@@ -16,15 +16,7 @@ const missing = await webgpuUnavailable('webgpu training test');
 const dataset = normalize(
   syntheticDataset({ seed: 7, trainCount: 192, testCount: 64, size: 12, classes: 4 }),
 );
-const config = TrialConfig.parse({
-  architecture: 'simple-cnn',
-  resolution: 12,
-  seed: 3,
-  depth: 3,
-  baseWidth: 8,
-  dataset: { name: 'synthetic' },
-  training: { epochs: 2, batchSize: 32, learningRate: 0.01 },
-});
+const config = smallTrialConfig({ resolution: 12 });
 
 describe.skipIf(missing !== undefined)('trainTrial on webgpu', () => {
   it('matches wasm epoch by epoch and leaks no tensor', async () => {

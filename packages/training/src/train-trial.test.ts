@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { TrialConfig, type EpochResult } from '@satfarm/contracts';
+import type { EpochResult } from '@satfarm/contracts';
 import { normalize, syntheticDataset } from '@satfarm/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@satfarm/backends';
 import { TrialDivergedError } from './errors.ts';
+import { smallTrialConfig } from './test-fixtures.ts';
 import { trainTrial } from './train-trial.ts';
 import type { TrainerCheckpoint } from './trainer-checkpoint.ts';
 
@@ -11,18 +12,7 @@ const dataset = normalize(
   syntheticDataset({ seed: 7, trainCount: 256, testCount: 128, size: 16, classes: 4 }),
 );
 
-function config(overrides: Partial<Record<string, unknown>> = {}): TrialConfig {
-  return TrialConfig.parse({
-    architecture: 'simple-cnn',
-    resolution: 16,
-    seed: 3,
-    depth: 3,
-    baseWidth: 8,
-    dataset: { name: 'synthetic' },
-    training: { epochs: 2, batchSize: 32, learningRate: 0.01 },
-    ...overrides,
-  });
-}
+const config = smallTrialConfig;
 
 beforeAll(async () => {
   await selectBackend('wasm');

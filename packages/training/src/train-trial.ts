@@ -69,6 +69,21 @@ interface PassTotals {
   count: number;
 }
 
+/** What every pass of one trial works with: built once in `trainTrial`, handed to each epoch's passes. */
+interface TrialContext {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  /** The model's trainable variables, in the order the optimizer steps them. */
+  variables: tf.Variable[];
+  tracked: readonly LayerSpec[];
+  /** The classifier layer's name (the network's answer, left out of the tail and the projection test). */
+  classifier: string;
+  tracker: SaturationTracker;
+  dataset: Dataset;
+  config: TrialConfig;
+  onBatch: TrainTrialOptions['onBatch'];
+}
+
 /**
  * Trains one trial. One forward pass per batch feeds both the loss and the covariance tracking of every
  * tracked layer (train mode); a test pass in inference mode feeds the eval statistics. k and saturation
@@ -99,7 +114,17 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
   const history: EpochResult[] = [];
   const releaseConstants = holdDeviceConstants();
   try {
-    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const trial: TrialContext = {
+      model,
+      optimizer,
+      variables: model.trainableWeights.map((w) => w.read() as tf.Variable),
+      tracked,
+      classifier,
+      tracker,
+      dataset,
+      config,
+      onBatch: options.onBatch,
+    };
     let startEpoch = 1;
     if (options.resume) {
       await restoreCheckpoint(model, optimizer, options.resume);
@@ -108,27 +133,14 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
     }
     for (let epoch = startEpoch; epoch <= config.training.epochs; epoch++) {
       const started = performance.now();
-      const train = await trainEpoch(
-        model,
-        optimizer,
-        variables,
-        tracker,
-        dataset,
-        config,
-        epoch,
-        options.onBatch,
-      );
-      const test = await evaluate(model, tracker, dataset, config, epoch, options.onBatch);
+      const train = await trainEpoch(trial, epoch);
+      const test = await evaluate(trial, epoch);
       const seconds = (performance.now() - started) / 1000;
       const delta = config.saturation.delta;
       // The projection test reads this epoch's statistics, so it runs before the read-out resets them.
       const projectionTest =
         config.projection && epoch === config.training.epochs && options.tracking !== false
-          ? await runProjectionTest(
-              { model, tracked, classifier, tracker, dataset, config, projection: config.projection },
-              (done, total) =>
-                options.onBatch?.({ epoch, phase: 'projection', batch: done, batches: total, queued: done }),
-            )
+          ? await runProjectionTest(trial, config.projection, epoch)
           : undefined;
       const layers = layerResults(
         tracked,
@@ -169,18 +181,11 @@ export async function trainTrial(options: TrainTrialOptions): Promise<TrainTrial
  * this epoch's training batches (as phd-lab's PCA layers collect theirs), `test` the test pass's.
  */
 function runProjectionTest(
-  trial: {
-    model: tf.LayersModel;
-    tracked: readonly LayerSpec[];
-    classifier: string;
-    tracker: SaturationTracker;
-    dataset: Dataset;
-    config: TrialConfig;
-    projection: ProjectionConfig;
-  },
-  onBatch: (done: number, total: number) => void,
+  trial: TrialContext,
+  projection: ProjectionConfig,
+  epoch: number,
 ): Promise<ProjectionTest> {
-  const { model, tracked, classifier, tracker, dataset, config, projection } = trial;
+  const { model, tracked, classifier, tracker, dataset, config } = trial;
   const mode = projection.fit === 'train' ? 'train' : 'eval';
   return evaluateProjections({
     model,
@@ -193,9 +198,9 @@ function runProjectionTest(
     config: projection,
     kRule: config.saturation.kRule,
     seed: config.seed,
-    // Inference keeps no activations for a backward pass: larger batches are cheaper, change nothing.
-    batchSize: Math.max(config.training.batchSize, 256),
-    onBatch,
+    batchSize: inferenceBatchSize(config),
+    onBatch: (done, total) =>
+      trial.onBatch?.({ epoch, phase: 'projection', batch: done, batches: total, queued: done }),
   });
 }
 
@@ -224,38 +229,55 @@ function asList(out: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(out) ? out : [out];
 }
 
-async function trainEpoch(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  tracker: SaturationTracker,
-  dataset: Dataset,
-  config: TrialConfig,
+/** One batch of a pass: its position (0-based) and the samples [start, end) of the split it covers. */
+interface BatchSlice {
+  index: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Runs one pass over `count` samples in batches of `batchSize`: `queue` starts a batch on the device and
+ * returns the promise that settles it (read back, checked, counted), one batch behind where reads lag.
+ * Each settled batch is reported to `onBatch` with how many batches were queued by then.
+ */
+async function forEachBatch(
+  trial: TrialContext,
   epoch: number,
-  onBatch: TrainTrialOptions['onBatch'],
-): Promise<PassTotals> {
-  const { batchSize } = config.training;
-  const split = dataset.train;
-  const order = shuffledIndices(split.count, config.seed, epoch);
-  const batches = Math.ceil(split.count / batchSize);
-  const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  phase: 'train' | 'eval',
+  count: number,
+  batchSize: number,
+  queue: (slice: BatchSlice) => Promise<void>,
+): Promise<void> {
+  const batches = Math.ceil(count / batchSize);
   let queued = 0;
   await settleEachBatch(batches, readsLagBehind(), (b) => {
     const start = b * batchSize;
-    const end = Math.min(split.count, start + batchSize);
+    const end = Math.min(count, start + batchSize);
     queued = b + 1;
-    const read = trainStep(model, optimizer, variables, tracker, dataset, split, order, start, end);
-    const n = end - start;
-    return read.then(({ scalars: [loss, correct], moments }) => {
-      if (!Number.isFinite(loss)) throw new TrialDivergedError(epoch, b + 1, `loss became ${loss}`);
+    return queue({ index: b, start, end }).then(() =>
+      trial.onBatch?.({ epoch, phase, batch: b + 1, batches, queued }),
+    );
+  });
+}
+
+async function trainEpoch(trial: TrialContext, epoch: number): Promise<PassTotals> {
+  const { config, tracker } = trial;
+  const split = trial.dataset.train;
+  const order = shuffledIndices(split.count, config.seed, epoch);
+  const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
+  await forEachBatch(trial, epoch, 'train', split.count, config.training.batchSize, ({ index, start, end }) =>
+    trainStep(trial, order, start, end).then(({ scalars: [loss, correct], moments }) => {
+      if (!Number.isFinite(loss)) throw new TrialDivergedError(epoch, index + 1, `loss became ${loss}`);
       const bad = tracker.merge('train', moments);
-      if (bad >= 0) throw new TrialDivergedError(epoch, b + 1, `activations of layer ${bad + 1} overflowed`);
+      if (bad >= 0)
+        throw new TrialDivergedError(epoch, index + 1, `activations of layer ${bad + 1} overflowed`);
+      const n = end - start;
       totals.loss += loss! * n;
       totals.correct += correct!;
       totals.count += n;
-      onBatch?.({ epoch, phase: 'train', batch: b + 1, batches, queued });
-    });
-  });
+    }),
+  );
   return totals;
 }
 
@@ -264,18 +286,14 @@ async function trainEpoch(
  * tracked layers' moments (one transfer); the host-side numbers come later, through the promise.
  */
 function trainStep(
-  model: tf.LayersModel,
-  optimizer: tf.Optimizer,
-  variables: tf.Variable[],
-  tracker: SaturationTracker,
-  dataset: Dataset,
-  split: Dataset['train'],
+  trial: TrialContext,
   order: Int32Array,
   start: number,
   end: number,
 ): Promise<BatchReadback> {
+  const { model, optimizer, variables, tracker, dataset } = trial;
   const pixels = dataset.height * dataset.width * dataset.channels;
-  const batch = gatherBatch(split, order, start, end, pixels);
+  const batch = gatherBatch(dataset.train, order, start, end, pixels);
   const x = tf.tensor4d(batch.images, [end - start, dataset.height, dataset.width, dataset.channels]);
   const y = tf.tensor1d(batch.labels, 'int32');
   let correct: tf.Tensor | undefined;
@@ -309,51 +327,53 @@ function trainStep(
   }
 }
 
-async function evaluate(
-  model: tf.LayersModel,
-  tracker: SaturationTracker,
-  dataset: Dataset,
-  config: TrialConfig,
-  epoch: number,
-  onBatch: TrainTrialOptions['onBatch'],
-): Promise<PassTotals> {
+async function evaluate(trial: TrialContext, epoch: number): Promise<PassTotals> {
+  const { model, tracker, dataset, config } = trial;
   const split = dataset.test;
   const pixels = dataset.height * dataset.width * dataset.channels;
-  // Inference needs no activations for backprop, so larger batches are cheaper and change nothing.
-  const batchSize = Math.max(config.training.batchSize, 256);
   const order = Int32Array.from({ length: split.count }, (_, i) => i);
-  const batches = Math.ceil(split.count / batchSize);
   const totals: PassTotals = { loss: 0, correct: 0, count: 0 };
-  let queued = 0;
-  await settleEachBatch(batches, readsLagBehind(), (b) => {
-    const start = b * batchSize;
-    const end = Math.min(split.count, start + batchSize);
-    const n = end - start;
-    queued = b + 1;
-    const batch = gatherBatch(split, order, start, end, pixels);
-    // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
-    const out = tf.tidy(() => {
-      const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
-      const y = tf.tensor1d(batch.labels, 'int32');
-      const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
-      const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
-      return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
-    }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: DeviceMoments[] };
-    return readBatch([out.lossSum, out.correct], out.moments).then(
-      ({ scalars: [lossSum, correct], moments }) => {
-        totals.loss += lossSum!;
-        totals.correct += correct!;
-        totals.count += n;
-        const bad = tracker.merge('eval', moments);
-        if (bad >= 0)
-          throw new TrialDivergedError(epoch, b + 1, `test-pass activations of layer ${bad + 1} overflowed`);
-        if (!Number.isFinite(totals.loss))
-          throw new TrialDivergedError(epoch, b + 1, 'test loss is not finite');
-        onBatch?.({ epoch, phase: 'eval', batch: b + 1, batches, queued });
-      },
-    );
-  });
+  await forEachBatch(
+    trial,
+    epoch,
+    'eval',
+    split.count,
+    inferenceBatchSize(config),
+    ({ index, start, end }) => {
+      const n = end - start;
+      const batch = gatherBatch(split, order, start, end, pixels);
+      // tidy keeps what it returns (numbers inside are fine) and frees every other intermediate.
+      const out = tf.tidy(() => {
+        const x = tf.tensor4d(batch.images, [n, dataset.height, dataset.width, dataset.channels]);
+        const y = tf.tensor1d(batch.labels, 'int32');
+        const [logits, ...outputs] = asList(model.apply(x, { training: false }) as tf.Tensor | tf.Tensor[]);
+        const lossSum = tf.mul(tf.losses.softmaxCrossEntropy(tf.oneHot(y, dataset.classes), logits!), n);
+        return { lossSum, correct: correctCount(logits!, y), moments: tracker.momentsOf(outputs) } as never;
+      }) as { lossSum: tf.Tensor; correct: tf.Tensor; moments: DeviceMoments[] };
+      return readBatch([out.lossSum, out.correct], out.moments).then(
+        ({ scalars: [lossSum, correct], moments }) => {
+          totals.loss += lossSum!;
+          totals.correct += correct!;
+          totals.count += n;
+          const bad = tracker.merge('eval', moments);
+          if (bad >= 0)
+            throw new TrialDivergedError(
+              epoch,
+              index + 1,
+              `test-pass activations of layer ${bad + 1} overflowed`,
+            );
+          if (!Number.isFinite(totals.loss))
+            throw new TrialDivergedError(epoch, index + 1, 'test loss is not finite');
+        },
+      );
+    },
+  );
   return totals;
+}
+
+/** Inference keeps no activations for a backward pass: larger batches are cheaper and change nothing. */
+function inferenceBatchSize(config: TrialConfig): number {
+  return Math.max(config.training.batchSize, 256);
 }
 
 /** Only webgpu computes asynchronously: the others finish a step before its read is even asked for. */

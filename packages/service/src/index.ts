@@ -1,0 +1,1 @@
+export { type Closable, runService } from './run-service.ts';
