@@ -1,21 +1,32 @@
+import { cellsOf, seedsPhrase, variantKey } from './cells.ts';
+import { convergenceSection } from './convergence.ts';
+import { costEstimateSection } from './cost-estimate.ts';
 import { productivityFinding, resolutionFinding } from './findings.ts';
-import { mdTable, pct } from './markdown.ts';
+import { layersSection } from './layers.ts';
+import { mdTable } from './markdown.ts';
 import { projectionFinding, projectionSection } from './projection-section.ts';
 import type { ReportInput } from './report-input.ts';
+import { NOISE_FACTOR, pctPm } from './stats.ts';
+
+const minutes = (s: number) => `${(s / 60).toFixed(1)} min`;
 
 /**
  * The reproduction report as Markdown: every number comes from `input` (read from PostgreSQL), every
- * picture is a file satfarm drew, and the answers to the three questions are computed, not typed.
+ * picture is a file satfarm drew, and the answers to the three questions are computed, not typed —
+ * each with the spread over seeds it has to beat.
  */
 export function renderReport(input: ReportInput): string {
   const { sweep } = input;
+  const cells = cellsOf(input);
   const completed = input.trials.filter((t) => t.status === 'completed');
   const trainingSeconds = completed.reduce((a, t) => a + (t.seconds ?? 0), 0);
+  const walls = completed.map((t) => t.wallSeconds).filter((s): s is number => s !== null && s !== undefined);
+  const trainerSeconds = walls.reduce((a, b) => a + b, 0);
   const backends = [...new Set(completed.map((t) => t.backend ?? '?'))].join(', ');
   const wall =
     sweep.completedAt === null
       ? 'not finished'
-      : `${((+sweep.completedAt - +sweep.createdAt) / 60_000).toFixed(1)} min`;
+      : `${minutes((+sweep.completedAt - +sweep.createdAt) / 1000)} from creation to completion`;
   const parts: string[] = [
     `# Reproduction: ${sweep.name}`,
     '',
@@ -25,8 +36,13 @@ export function renderReport(input: ReportInput): string {
     ...input.commands,
     '```',
     '',
-    `${completed.length} of ${input.trials.length} trials completed on ${input.machine}, backend ${backends}; ` +
-      `${(trainingSeconds / 60).toFixed(1)} min of training and evaluation summed over trials, ${wall} from creation to completion.`,
+    `**Compute.** ${completed.length} of ${input.trials.length} trials completed (${seedsPhrase(cells)} per cell) on ` +
+      `${input.machine}, backend ${backends}: ${minutes(trainingSeconds)} of training and evaluation summed over ` +
+      `trials` +
+      (walls.length === completed.length && walls.length > 0
+        ? `, ${minutes(trainerSeconds)} of trainer time with the projection test (each trial from start to end, summed)`
+        : '') +
+      `; ${wall}.`,
     '',
     '<details><summary>Sweep spec</summary>',
     '',
@@ -36,20 +52,31 @@ export function renderReport(input: ReportInput): string {
     '',
     '</details>',
     '',
+    `**How differences are judged.** Every cell is a mean ± sample standard deviation over its seeds (n). A ` +
+      `difference between two cells counts as *beyond noise* when it exceeds ${NOISE_FACTOR} standard errors, ` +
+      `SE = √(s₁²/n₁ + s₂²/n₂); a difference within the same trials (projected against unprojected, the last epochs ` +
+      `against earlier ones) uses the standard error of the paired differences, s_d/√n. Otherwise it is ` +
+      `*within noise*: the seeds alone could plausibly produce it. A layer's saturation k / width moves in steps ` +
+      `of 1 / width, so a difference in it must also be at least one step (seeds that agree exactly have a ` +
+      `standard deviation of 0). With 3 seeds per side this is a loose screen ` +
+      `(Welch's t-test gives p ≈ 0.12 at exactly 2 SE), not a significance test, and nothing is corrected for the ` +
+      `number of comparisons.`,
+    '',
     '## Answers',
     '',
     '**(a) Does projecting every layer onto its δ = 0.99 eigenspace keep accuracy within ~1 point, while random subspaces of the same size lose clearly more?**',
     '',
     projectionFinding(input),
     '',
-    '**(b) Do the layers predicted unproductive by receptive-field analysis show lower saturation than the others?**',
+    '**(b) Is a layer less saturated at the input resolutions where receptive-field analysis predicts it unproductive than at those where it predicts it productive?**',
     '',
     productivityFinding(input),
     '',
-    '**(c) How do resolution and depth move the saturation pattern and the accuracy, and which resolution does satfarm recommend?**',
+    '**(c) How do resolution and depth move the accuracy and the saturation pattern, and which resolution does satfarm recommend?**',
     '',
-    resolutionFinding(input),
+    resolutionFinding(input, cells),
     '',
+    ...convergenceSection(input, cells),
     '## Accuracy and saturation by resolution',
     '',
     `![Test accuracy against resolution and layer × resolution saturation](${input.images.sweep})`,
@@ -59,60 +86,38 @@ export function renderReport(input: ReportInput): string {
         'architecture',
         'variant',
         'resolution',
-        'seeds',
+        'n',
         'test accuracy',
-        '± std',
         'mean eval saturation',
-        'tail',
-        'seconds / trial',
+        'tail (min–max)',
+        's / trial (epochs)',
+        's / trial (with projection)',
       ],
-      input.summary.map((s) => {
-        const rec = input.recommendations.find(
-          (r) => r.architecture === s.architecture && r.variant === s.variant,
-        );
-        const tail = rec?.tailLengths.find((t) => t.resolution === s.resolution)?.meanTailLength;
+      cells.map((c) => {
+        const rec = input.recommendations.find((r) => variantKey(r) === variantKey(c));
         return [
-          s.architecture,
-          s.variant,
-          s.resolution + (rec?.cheapestResolution === s.resolution ? ' ◀' : ''),
-          s.seeds,
-          pct(s.meanTestAccuracy, 2),
-          pct(s.std, 2),
-          pct(s.meanEvalSaturation),
-          tail?.toFixed(1) ?? '–',
-          s.meanTrainingSeconds?.toFixed(0) ?? '–',
+          c.architecture,
+          c.variant,
+          c.resolution + (rec?.cheapestResolution === c.resolution ? ' ◀' : ''),
+          c.n < c.planned ? `${c.n} of ${c.planned}` : c.n,
+          pctPm(c.testAccuracy, 2),
+          pctPm(c.evalSaturation),
+          c.tail && c.tailRange ? `${c.tail.mean.toFixed(1)} (${c.tailRange[0]}–${c.tailRange[1]})` : '–',
+          c.seconds?.mean.toFixed(0) ?? '–',
+          c.wallSeconds?.mean.toFixed(0) ?? '–',
         ];
       }),
     ),
     '',
-    '◀ recommended (the smallest resolution within the tolerance of the best). The tail is the number of trailing',
-    "tracked layers (classifier excluded) whose eval saturation is under half the network's median, at the last epoch.",
+    '◀ recommended (the smallest resolution within the tolerance of the best mean). Mean eval saturation: per trial the ' +
+      'mean over its tracked layers (classifier included) at the last epoch, then mean ± std over seeds. The tail is ' +
+      "the number of trailing tracked layers (classifier excluded) whose eval saturation is under half the network's " +
+      'median, at the last epoch.',
     '',
-    '## Saturation per layer',
-    '',
-    mdTable(
-      [
-        'architecture',
-        'variant',
-        'resolution',
-        'layer',
-        'receptive field',
-        'predicted unproductive',
-        'mean eval saturation',
-      ],
-      input.layers.map((l) => [
-        l.architecture,
-        l.variant,
-        l.resolution,
-        l.layerName,
-        l.receptiveField,
-        l.unproductive ? 'yes' : '',
-        pct(l.meanEvalSaturation),
-      ]),
-    ),
-    '',
+    ...layersSection(input, cells),
     ...input.images.trials.flatMap((t) => [`![${t.label}](${t.path})`, '']),
     ...projectionSection(input),
+    ...costEstimateSection(input, cells),
     '## The recommendation, reproducibly',
     '',
     ...input.recommendations.map(
