@@ -1,10 +1,12 @@
 import type { Pool } from '@satfarm/db';
-import type { LogRecord } from './service-process.ts';
+import type { LogRecord } from '@satfarm/service/testing';
 
 /** What PostgreSQL holds after a sweep, checked against what it should hold. */
 export interface RowCheck {
   trialsExpected: number;
   trialsCompleted: number;
+  /** Trials a successive-halving search stopped (0 for a grid). */
+  trialsPruned: number;
   /** Trials per status (anything but `completed` is a failure here). */
   statuses: Record<string, number>;
   /**
@@ -15,13 +17,28 @@ export interface RowCheck {
    * forbid them, so they are not counted.)
    */
   staleAttemptRows: number;
-  /** Epoch rows a trial should have (1..planned_epochs) but does not. */
+  /**
+   * Epoch rows a trial should have but does not: 1..planned_epochs, or for a pruned trial 1..the epoch
+   * of the rung that stopped it.
+   */
   missingEpochRows: number;
   /** Layer rows missing from a stored epoch (every epoch has each of the trial's layers in both modes). */
   missingLayerRows: number;
-  /** Epoch rows past a trial's planned epochs. */
+  /** Epoch rows past a trial's planned epochs (a pruned trial's: past the rung that stopped it). */
   extraEpochRows: number;
+  /**
+   * A search's decisions that break successive halving: a rung that kept another number than
+   * max(1, ⌊candidates / η⌋), a pruned trial without exactly one `stopped` row, a trial with a row
+   * at a rung after it was stopped, a completed trial not promoted at every rung, a trial decided
+   * twice at one rung (impossible by the key, so not counted).
+   */
+  searchDecisionProblems: number;
 }
+
+/** The epochs a trial must have rows for: every planned one, or up to the rung that pruned it. */
+const EXPECTED_EPOCHS = `CASE WHEN t.status = 'pruned'
+  THEN coalesce((SELECT max(d.epoch) FROM search_decisions d WHERE d.trial_id = t.id AND d.decision = 'stopped'), 0)
+  ELSE t.planned_epochs END`;
 
 export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> {
   const one = async (sql: string): Promise<number> =>
@@ -32,20 +49,43 @@ export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> 
   );
   const statuses = Object.fromEntries(statusRows.rows.map((r) => [r.status, r.n]));
   const trialsExpected = await one('SELECT trial_count AS n FROM sweeps WHERE id = $1');
+  // A pruned trial's rows came with the pause of the attempt it was pruned at: its newest attempt.
   const staleAttemptRows = await one(
     `SELECT ((SELECT count(*) FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
-               WHERE t.sweep_id = $1 AND t.status = 'completed' AND e.attempt <> t.attempts)
+               WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned') AND e.attempt <> t.attempts)
            + (SELECT count(*) FROM layer_metrics l JOIN trials t ON t.id = l.trial_id
-               WHERE t.sweep_id = $1 AND t.status = 'completed' AND l.attempt <> t.attempts))::int AS n`,
+               WHERE t.sweep_id = $1 AND t.status IN ('completed', 'pruned') AND l.attempt <> t.attempts))::int AS n`,
   );
   const missingEpochRows = await one(
-    `SELECT coalesce(sum(t.planned_epochs - (SELECT count(DISTINCT e.epoch) FROM epoch_metrics e
-                                              WHERE e.trial_id = t.id AND e.epoch <= t.planned_epochs)), 0)::int AS n
+    `SELECT coalesce(sum(${EXPECTED_EPOCHS} - (SELECT count(DISTINCT e.epoch) FROM epoch_metrics e
+                                                WHERE e.trial_id = t.id AND e.epoch <= ${EXPECTED_EPOCHS})), 0)::int AS n
        FROM trials t WHERE t.sweep_id = $1`,
   );
   const extraEpochRows = await one(
     `SELECT count(*)::int AS n FROM epoch_metrics e JOIN trials t ON t.id = e.trial_id
-      WHERE t.sweep_id = $1 AND e.epoch > t.planned_epochs`,
+      WHERE t.sweep_id = $1 AND e.epoch > ${EXPECTED_EPOCHS}`,
+  );
+  const searchDecisionProblems = await one(
+    `WITH rungs AS (
+       SELECT t.variant, d.rung, count(*) AS candidates,
+              count(*) FILTER (WHERE d.decision = 'promoted') AS promoted,
+              (s.spec #>> '{search,reductionFactor}')::int AS eta
+         FROM search_decisions d JOIN trials t ON t.id = d.trial_id JOIN sweeps s ON s.id = d.sweep_id
+        WHERE d.sweep_id = $1 GROUP BY t.variant, d.rung, s.spec
+     ), per_trial AS (
+       SELECT t.id, t.status,
+              count(*) FILTER (WHERE d.decision = 'stopped') AS stopped,
+              count(*) FILTER (WHERE d.decision = 'promoted') AS promoted,
+              min(d.rung) FILTER (WHERE d.decision = 'stopped') AS stopped_at,
+              max(d.rung) AS last_rung
+         FROM trials t LEFT JOIN search_decisions d ON d.trial_id = t.id
+        WHERE t.sweep_id = $1 GROUP BY t.id, t.status
+     ), rung_count AS (SELECT count(DISTINCT rung) AS n FROM search_decisions WHERE sweep_id = $1)
+     SELECT ((SELECT count(*) FROM rungs WHERE promoted <> greatest(1, candidates / eta))
+           + (SELECT count(*) FROM per_trial WHERE status = 'pruned' AND stopped <> 1)
+           + (SELECT count(*) FROM per_trial WHERE stopped_at IS NOT NULL AND last_rung > stopped_at)
+           + (SELECT count(*) FROM per_trial, rung_count
+               WHERE status = 'completed' AND rung_count.n > 0 AND promoted <> rung_count.n))::int AS n`,
   );
   // A trial's layers: every index any of its epochs stored. Each stored epoch needs each of them twice.
   const missingLayerRows = await one(
@@ -67,12 +107,14 @@ export async function checkRows(pool: Pool, sweepId: string): Promise<RowCheck> 
   return {
     trialsExpected,
     trialsCompleted: statuses.completed ?? 0,
+    trialsPruned: statuses.pruned ?? 0,
     statuses,
     staleAttemptRows,
     missingEpochRows,
     // An epoch row of a trial with no layer rows at all would otherwise go unnoticed.
     missingLayerRows: missingLayerRows + noLayers,
     extraEpochRows,
+    searchDecisionProblems,
   };
 }
 

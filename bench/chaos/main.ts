@@ -10,8 +10,12 @@ import { ChaosUsageError, type ChaosOptions, parseChaosArgs } from './options.ts
 import { type PhaseResult, runPhase } from './run-phase.ts';
 
 interface ChaosReport {
+  /** The sweep was searched by successive halving (`--search`). */
+  search: boolean;
   trialsExpected: number;
   trialsCompleted: number;
+  trialsPruned: number;
+  searchDecisionProblems: number;
   staleAttemptRows: number;
   missingEpochRows: number;
   epochsRetrained: number;
@@ -37,7 +41,8 @@ interface ChaosReport {
 
 function invariantFailures(chaos: PhaseResult, calm: PhaseResult | undefined): string[] {
   const failures: string[] = [];
-  if (chaos.trialsCompleted !== chaos.trialsExpected) {
+  // A search ends each trial completed or pruned; a grid completes them all.
+  if (chaos.trialsCompleted + chaos.trialsPruned !== chaos.trialsExpected) {
     failures.push(
       `${chaos.trialsCompleted} of ${chaos.trialsExpected} trials completed (${JSON.stringify(chaos.statuses)})`,
     );
@@ -47,6 +52,11 @@ function invariantFailures(chaos: PhaseResult, calm: PhaseResult | undefined): s
   if (chaos.missingEpochRows !== 0) failures.push(`${chaos.missingEpochRows} epoch rows missing`);
   if (chaos.missingLayerRows !== 0) failures.push(`${chaos.missingLayerRows} layer rows missing`);
   if (chaos.extraEpochRows !== 0) failures.push(`${chaos.extraEpochRows} epoch rows past the planned epochs`);
+  if (chaos.searchDecisionProblems !== 0)
+    failures.push(`${chaos.searchDecisionProblems} search decisions break successive halving`);
+  if (calm !== undefined && calm.trialsPruned !== chaos.trialsPruned) {
+    failures.push(`the search pruned ${chaos.trialsPruned} trials under faults, ${calm.trialsPruned} calm`);
+  }
   if (chaos.epochsRetrained > chaos.epochsInterrupted) {
     failures.push(
       `${chaos.epochsRetrained} epochs trained twice, more than the ${chaos.epochsInterrupted} the faults interrupted: ` +
@@ -60,8 +70,8 @@ function invariantFailures(chaos: PhaseResult, calm: PhaseResult | undefined): s
     );
   }
   if (calm !== undefined) {
-    if (calm.trialsCompleted !== calm.trialsExpected)
-      failures.push('the calm run did not complete every trial');
+    if (calm.trialsCompleted + calm.trialsPruned !== calm.trialsExpected)
+      failures.push('the calm run did not finish every trial');
     if (calm.epochsRetrained !== 0)
       failures.push(`the calm run trained ${calm.epochsRetrained} epochs twice`);
     if (calm.staleAttemptRows + calm.missingEpochRows + calm.missingLayerRows !== 0) {
@@ -82,8 +92,11 @@ async function runChaos(options: ChaosOptions, signal: AbortSignal): Promise<Cha
       `${chaos.epochsRetrained}/${chaos.epochsInterrupted} epochs retrained/interrupted`,
   );
   return {
+    search: options.search,
     trialsExpected: chaos.trialsExpected,
     trialsCompleted: chaos.trialsCompleted,
+    trialsPruned: chaos.trialsPruned,
+    searchDecisionProblems: chaos.searchDecisionProblems,
     staleAttemptRows: chaos.staleAttemptRows,
     missingEpochRows: chaos.missingEpochRows,
     epochsRetrained: chaos.epochsRetrained,

@@ -11,6 +11,8 @@ export interface ChaosOptions {
   killEveryMs: number;
   /** Also run the same sweep without faults first, for `calmWallSeconds`. */
   calm: boolean;
+  /** Search the grid by successive halving (η = 2, a rung after every doubling of epochs) instead. */
+  search: boolean;
   /** The whole run gives up (and fails) after this long. */
   timeoutSeconds: number;
   /** Must name a Redis database index of its own: the run FLUSHDBs it. */
@@ -32,7 +34,7 @@ export class ChaosUsageError extends Error {
 const SHARED_REDIS_DBS = new Set([0, 13]);
 
 export const CHAOS_USAGE = `npx tsx bench/chaos/main.ts [--json] [--trials N] [--epochs N] [--workers N]
-    [--kill-every-ms N] [--no-calm] [--timeout-s N] [--seed N] [--redis-url URL] [--database-url URL]
+    [--kill-every-ms N] [--no-calm] [--search] [--timeout-s N] [--seed N] [--redis-url URL] [--database-url URL]
     [--log-dir DIR]`;
 
 function wholeNumber(flag: string, text: string, min: number): number {
@@ -64,6 +66,7 @@ export function parseChaosArgs(argv: readonly string[], env: NodeJS.ProcessEnv):
     workers: wholeNumber('--workers', values.workers, 1),
     killEveryMs: wholeNumber('--kill-every-ms', values['kill-every-ms'], 200),
     calm: values['no-calm'] !== true,
+    search: values.search === true,
     timeoutSeconds: wholeNumber('--timeout-s', values['timeout-s'], 10),
     redisUrl,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres',
@@ -83,6 +86,7 @@ function parse(argv: readonly string[]) {
       workers: { type: 'string', default: '3' },
       'kill-every-ms': { type: 'string', default: '3000' },
       'no-calm': { type: 'boolean' },
+      search: { type: 'boolean' },
       'timeout-s': { type: 'string', default: '1200' },
       seed: { type: 'string', default: '1' },
       'redis-url': { type: 'string' },

@@ -3,7 +3,6 @@
  * on its own Redis database index), an in-process aggregator and worker *processes* started the way an
  * operator would (`node --import tsx apps/worker/src/main.ts`). `close()` kills and removes everything.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,27 +11,17 @@ import { type AggregatorHandle, startAggregator } from '@satfarm/aggregator';
 import { parseSweepSpec, type SweepSpecInput } from '@satfarm/contracts';
 import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
 import { type FarmQueues, openFarmQueues } from '@satfarm/queue';
+import { type ServiceProcess, startService } from '@satfarm/service/testing';
+import { workerProcessArgs } from '@satfarm/worker/testing';
+import { test } from 'vitest';
+import { waitFor } from '../support/wait-for.ts';
+
+export { waitFor };
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WORKER_ENTRY = join(ROOT, 'apps/worker/src/main.ts');
 const silent = { info() {}, warn() {}, error() {} };
 
 let counter = 0;
-
-/** Polls `probe` until it returns something other than undefined (no fixed sleeps in tests). */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A tiny, fast sweep on the synthetic dataset (a second or two per trial on one core). */
 export function tinySpec(name: string, overrides: Partial<SweepSpecInput> = {}) {
@@ -46,15 +35,8 @@ export function tinySpec(name: string, overrides: Partial<SweepSpecInput> = {}) 
   });
 }
 
-export interface WorkerProcess {
-  readonly id: string;
-  readonly process: ChildProcess;
-  /** JSON log records it wrote to stderr so far. */
-  readonly logs: Record<string, unknown>[];
-  /** Signals the worker's whole process group (its sandboxed children included). */
-  kill(signal: NodeJS.Signals): void;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+/** A worker process of the farm: its JSON log records, its exit, and `kill` for its whole process group. */
+export type WorkerProcess = ServiceProcess;
 
 export interface Farm {
   redisUrl: string;
@@ -86,84 +68,27 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
   let aggregator: AggregatorHandle | undefined = await newAggregator();
   const workers: WorkerProcess[] = [];
 
-  const startWorker = async (
+  const startWorker = (
     id: string,
     via: { redisUrl?: string; databaseUrl?: string } = {},
-  ): Promise<WorkerProcess> => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        WORKER_ENTRY,
-        '--redis-url',
-        via.redisUrl ?? redisUrl,
-        '--prefix',
+  ): Promise<WorkerProcess> =>
+    startService({
+      id,
+      onSpawn: (worker) => workers.push(worker),
+      cwd: ROOT,
+      env: { ...process.env, FASHION_MNIST_DIR: '/nonexistent' },
+      readyMessage: 'worker ready',
+      args: workerProcessArgs({
+        workerId: id,
+        redisUrl: via.redisUrl ?? redisUrl,
         prefix,
         // The default store: checkpoints in the farm's (this test's) PostgreSQL database.
-        '--database-url',
-        via.databaseUrl ?? db.url,
-        '--checkpoint-dir',
+        databaseUrl: via.databaseUrl ?? db.url,
         checkpointDir,
-        '--backend',
-        'wasm',
-        '--worker-id',
-        id,
-        // Short locks: a killed worker's trial is taken over within seconds, not a minute.
-        '--lock-duration-ms',
-        '2000',
-        '--stalled-interval-ms',
-        '1000',
-      ],
-      {
-        cwd: ROOT,
-        detached: true,
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, FASHION_MNIST_DIR: '/nonexistent' },
-      },
-    );
-    const logs: Record<string, unknown>[] = [];
-    let buffered = '';
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        try {
-          logs.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          logs.push({ level: 'raw', msg: line });
-        }
-      }
+        lockDurationMs: 2000,
+        stalledIntervalMs: 1000,
+      }),
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const worker: WorkerProcess = {
-      id,
-      process: child,
-      logs,
-      exited,
-      kill(signal) {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          // Already gone.
-        }
-      },
-    };
-    workers.push(worker);
-    let done = false;
-    void exited.then(() => {
-      done = true;
-    });
-    await waitFor(`worker ${id} to be ready`, () => {
-      if (done) throw new Error(`worker ${id} exited during start-up: ${JSON.stringify(logs.slice(-5))}`);
-      return logs.some((l) => l.msg === 'worker ready') ? true : undefined;
-    });
-    return worker;
-  };
 
   return {
     redisUrl,
@@ -196,6 +121,20 @@ export async function startFarm(options: { redisDb?: number } = {}): Promise<Far
     },
   };
 }
+
+/**
+ * vitest's `test` with `farm`: a farm of its own for each test that asks for it (see `startFarm`),
+ * closed after the test's `afterEach` hooks.
+ */
+export const farmTest = test.extend(
+  'farm',
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern
+  async ({}, { onCleanup }): Promise<Farm> => {
+    const farm = await startFarm();
+    onCleanup(() => farm.close());
+    return farm;
+  },
+);
 
 /** Rows per trial in PostgreSQL: epochs, layer rows, and whether each is present exactly once. */
 export async function trialRows(db: TestDatabase): Promise<

@@ -2,6 +2,7 @@ import type { ResultEvent } from '@satfarm/contracts';
 import { createPool, type IngestResult, ingestEvents, type Pool, withClient } from '@satfarm/db';
 import {
   checkRedis,
+  createTrialsQueue,
   DEFAULT_PREFIX,
   InvalidJobError,
   jsonLineLogger,
@@ -14,6 +15,7 @@ import {
 import { UnrecoverableError, Worker } from 'bullmq';
 import { AggregatorOptionError, aggregatorSettings } from './aggregator-settings.ts';
 import { MicroBatcher, type Settled } from './batcher.ts';
+import { enqueuePromotions } from './promotions.ts';
 
 export interface AggregatorOptions {
   redisUrl: string;
@@ -48,6 +50,8 @@ export interface AggregatorStats {
   layerRows: number;
   failedBatches: number;
   completedSweeps: number;
+  /** Search trials promoted to a next stage (counted each time their job is added, so maybe twice). */
+  promotions: number;
 }
 
 export interface AggregatorHandle {
@@ -106,7 +110,10 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     layerRows: 0,
     failedBatches: 0,
     completedSweeps: 0,
+    promotions: 0,
   };
+  // Rung decisions are taken as results are written; the promoted trials' jobs are added from here.
+  const trialsQueue = createTrialsQueue({ redisUrl: options.redisUrl, prefix: options.prefix });
   const record = (result: IngestResult, events: number) => {
     stats.batches += 1;
     stats.events += events;
@@ -120,9 +127,20 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
       logger.warn('results for unknown trials ignored', { events: result.unknownTrialEvents });
     }
   };
+  const ingest = async (events: ResultEvent[]) => {
+    const result = await ingestEvents(pool, events);
+    if (result.promotions.length > 0) {
+      await enqueuePromotions(trialsQueue, result.promotions);
+      stats.promotions += result.promotions.length;
+      logger.info('search trials promoted', {
+        trials: result.promotions.map((p) => `${p.trialId} → rung ${p.rung} (until epoch ${p.untilEpoch})`),
+      });
+    }
+    record(result, events.length);
+  };
   const flush = async (events: ResultEvent[]): Promise<Settled<void>[]> => {
     try {
-      record(await ingestEvents(pool, events), events.length);
+      await ingest(events);
       return events.map(() => ({ ok: true, value: undefined }));
     } catch (error) {
       stats.failedBatches += 1;
@@ -135,7 +153,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     const outcomes: Settled<void>[] = [];
     for (const event of events) {
       try {
-        record(await ingestEvents(pool, [event]), 1);
+        await ingest([event]);
         outcomes.push({ ok: true, value: undefined });
       } catch (error) {
         outcomes.push({ ok: false, error });
@@ -188,6 +206,7 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
           await worker.close();
           await batcher.drain();
         } finally {
+          await trialsQueue.close();
           if (ownPool) await pool.end();
         }
         logger.info('aggregator stopped', { ...stats });

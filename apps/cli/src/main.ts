@@ -7,6 +7,7 @@ import { registerPlot } from './commands/plot.ts';
 import { registerReport } from './commands/report.ts';
 import { registerResults } from './commands/results.ts';
 import { registerRf } from './commands/rf.ts';
+import { registerSearchSignal } from './commands/search-signal.ts';
 import { registerServices } from './commands/services.ts';
 import { registerSql } from './commands/sql.ts';
 import { registerSweep } from './commands/sweep.ts';
@@ -38,6 +39,7 @@ registerServices(program, getEnv);
 registerDemo(program, getEnv);
 registerPlot(program, getEnv);
 registerDashboard(program, getEnv);
+registerSearchSignal(program, getEnv);
 
 try {
   await program.parseAsync(process.argv);

@@ -14,7 +14,11 @@ export interface SweepListItem {
   /** failed + diverged */
   failed: number;
   cancelled: number;
+  /** Successive-halving sweeps: trials waiting at a rung, and trials the search stopped. */
+  paused: number;
+  pruned: number;
   epochsDone: number;
+  /** Planned epochs; a pruned trial's end where it stopped (a search's total shrinks as it prunes). */
   epochsExpected: number;
 }
 
@@ -32,8 +36,11 @@ export async function listSweeps(pool: Pool, limit = 200): Promise<SweepListItem
               count(t.id) FILTER (WHERE t.status = 'completed')::int AS completed,
               count(t.id) FILTER (WHERE t.status IN ('failed', 'diverged'))::int AS failed,
               count(t.id) FILTER (WHERE t.status = 'cancelled')::int AS cancelled,
+              count(t.id) FILTER (WHERE t.status = 'paused')::int AS paused,
+              count(t.id) FILTER (WHERE t.status = 'pruned')::int AS pruned,
               coalesce(sum(least(t.last_epoch, t.planned_epochs)), 0)::int AS "epochsDone",
-              coalesce(sum(t.planned_epochs), 0)::int AS "epochsExpected"
+              coalesce(sum(CASE WHEN t.status = 'pruned' THEN t.last_epoch ELSE t.planned_epochs END), 0)::int
+                AS "epochsExpected"
        FROM sweeps s LEFT JOIN trials t ON t.sweep_id = s.id
        GROUP BY s.id
        ORDER BY s.created_at DESC, s.id

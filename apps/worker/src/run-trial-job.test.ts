@@ -110,8 +110,66 @@ const summary = (list: ResultEvent[]) =>
       ? `epoch${e.result.epoch}@${e.attempt}`
       : e.type === 'finished'
         ? `${e.status}@${e.attempt}`
-        : `started@${e.attempt}`,
+        : e.type === 'paused'
+          ? `paused${e.rung}@${e.attempt}:${e.epochs.length}`
+          : `started@${e.attempt}`,
   );
+
+describe('runTrialJob in a successive-halving search', () => {
+  const stage = (rung: number, untilEpoch: number | undefined, attemptsBefore: number) => ({
+    ...trialData({}, attemptsBefore),
+    rung,
+    ...(untilEpoch === undefined ? {} : { untilEpoch }),
+  });
+  const withJobId = (data: ReturnType<typeof stage>, attemptsBefore: number) => {
+    const run = job(data);
+    run.job.id = data.rung === 0 ? data.trialId : `${data.trialId}-r${data.rung}`;
+    return { run, attemptsBefore };
+  };
+
+  it("stops at its rung's epoch, reports the pause with the history and keeps the checkpoint; the promoted stage continues from it", async () => {
+    const first = withJobId(stage(0, 1, 0), 0);
+    expect(await runTrialJob(first.run.job, deps)).toMatchObject({ status: 'paused', trainedEpochs: 1 });
+    expect(summary(events)).toEqual(['started@1', 'epoch1@1', 'paused0@1:1']);
+    const trialId = trialData().trialId;
+    expect((await deps.checkpoints.load(trialId))?.epoch).toBe(1);
+
+    events = [];
+    const second = withJobId(stage(1, 2, 1), 1);
+    expect(await runTrialJob(second.run.job, deps)).toMatchObject({
+      status: 'paused',
+      resumedFrom: 1,
+      trainedEpochs: 1,
+    });
+    expect(summary(events)).toEqual(['started@2', 'epoch1@2', 'epoch2@2', 'paused1@2:2']);
+
+    events = [];
+    const last = withJobId(stage(2, undefined, 2), 2);
+    expect(await runTrialJob(last.run.job, deps)).toMatchObject({
+      status: 'completed',
+      resumedFrom: 2,
+      trainedEpochs: 1,
+    });
+    expect(summary(events)).toEqual(['started@3', 'epoch1@3', 'epoch2@3', 'epoch3@3', 'completed@3']);
+  });
+
+  it('a stage whose epochs are all in the checkpoint already (its pause was lost) pauses again without training', async () => {
+    await runTrialJob(withJobId(stage(0, 1, 0), 0).run.job, deps);
+    events = [];
+    // The same stage again, e.g. re-enqueued by `sweep resume` after Redis lost the first pause.
+    expect(await runTrialJob(withJobId(stage(0, 1, 1), 1).run.job, deps)).toMatchObject({
+      status: 'paused',
+      trainedEpochs: 0,
+    });
+    expect(summary(events)).toEqual(['started@2', 'epoch1@2', 'paused0@2:1']);
+  });
+
+  it('refuses a stage job whose id does not name its rung', async () => {
+    const data = stage(1, 2, 1);
+    const run = job(data); // job id = trial id, the id of stage 0
+    await expect(runTrialJob(run.job, deps)).rejects.toBeInstanceOf(UnrecoverableError);
+  });
+});
 
 describe('runTrialJob', () => {
   it('publishes started, every epoch and completed, reports progress and removes its checkpoint', async () => {

@@ -1,4 +1,10 @@
-import { EntityId, type FinishedEvent, type ResultEvent, type TrialConfig } from '@satfarm/contracts';
+import {
+  EntityId,
+  type EpochResult,
+  type FinishedEvent,
+  type ResultEvent,
+  type TrialConfig,
+} from '@satfarm/contracts';
 import type { Dataset } from '@satfarm/data';
 import { parseTrialJob, type TrialJob } from '@satfarm/queue';
 import type { CheckpointStore, TrainerCheckpoint } from '@satfarm/checkpoints';
@@ -60,7 +66,8 @@ export interface TrialRunnerDeps {
 }
 
 export interface TrialJobOutcome {
-  status: 'completed' | 'diverged' | 'cancelled';
+  /** `paused`: a search trial reached its rung's epoch and waits for the rung's decision. */
+  status: 'completed' | 'diverged' | 'cancelled' | 'paused';
   attempt: number;
   /** Epochs trained by this run (not counting those restored from a checkpoint). */
   trainedEpochs: number;
@@ -92,6 +99,18 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
   const { sweepId, trialId, config } = trial;
   const attempt = attemptOf(job, trial.attemptsBefore);
   const epochs = config.training.epochs;
+  // A search stage stops at its rung's epoch; a grid trial (or a last-rung survivor) trains them all.
+  const untilEpoch = Math.min(trial.untilEpoch ?? epochs, epochs);
+  const pause = (history: readonly EpochResult[]) =>
+    deps.publish({
+      type: 'paused',
+      trialId,
+      sweepId,
+      attempt,
+      rung: trial.rung,
+      at: now().toISOString(),
+      epochs: [...history],
+    });
   if (deps.shouldStop()) return requeue(job, deps, 'worker shutting down before the trial started');
 
   const backend = await deps.backend();
@@ -121,6 +140,7 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
   let trained = 0;
   let cancelled = false;
   let lost = false;
+  let reachedRung = false;
   try {
     let resume: TrainerCheckpoint | undefined = await deps.checkpoints.load(trialId);
     if (resume !== undefined) {
@@ -133,6 +153,12 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
       await job.log(
         `attempt ${attempt} on ${deps.workerId}: resuming after epoch ${resume.epoch} from its checkpoint`,
       );
+      if (resume.epoch >= untilEpoch && untilEpoch < epochs) {
+        // This stage was trained already (its pause was lost with Redis, or the sweep was cancelled
+        // at the rung): report the pause again, train nothing.
+        await pause(resume.history);
+        return { status: 'paused', attempt, trainedEpochs: 0, resumedFrom };
+      }
     }
     await job.updateProgress({ stage: 'loading', attempt, epoch: resumedFrom, epochs, resumedFrom });
     const dataset = await deps.dataset(config);
@@ -142,7 +168,7 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
         dataset,
         backend: backend.name,
         resume: from,
-        shouldStop: () => cancelled || lost || deps.shouldStop(),
+        shouldStop: () => cancelled || lost || reachedRung || deps.shouldStop(),
         onEpoch: async (result, capture) => {
           // Asked while the checkpoint is captured (one Redis round trip, hidden behind the capture).
           const [owned, checkpoint] = await Promise.all([deps.ownsJob?.() ?? true, capture()]);
@@ -162,6 +188,7 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
           }
           await deps.publish({ type: 'epoch', trialId, sweepId, attempt, result });
           trained += 1;
+          reachedRung = result.epoch >= untilEpoch && untilEpoch < epochs;
           // Independent of each other: one wait instead of three. After the last epoch a cancel would
           // change nothing (the trial completes), so Redis is not asked.
           const [cancelledNow] = await Promise.all([
@@ -219,6 +246,14 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
           '(checkpoint kept for `sweep resume`)',
       );
       return { status: 'cancelled', attempt, trainedEpochs: trained, resumedFrom };
+    }
+    if (!outcome.finished && reachedRung) {
+      // The checkpoint stays: a promotion continues from it.
+      await pause(outcome.epochs);
+      await job.log(
+        `attempt ${attempt}: reached rung ${trial.rung} at epoch ${untilEpoch}; waiting for its decision`,
+      );
+      return { status: 'paused', attempt, trainedEpochs: trained, resumedFrom };
     }
     if (!outcome.finished) {
       return requeue(

@@ -51,6 +51,7 @@ export {
   EntityId,
   EpochEvent,
   FinishedEvent,
+  PausedEvent,
   ResultEvent,
   StartedEvent,
   TRIAL_OUTCOMES,
@@ -75,3 +76,15 @@ export {
   PRINTABLE_TEXT_RULE,
   PrintableName,
 } from './printable-text.ts';
+export {
+  DEFAULT_TOLERANCE,
+  epochBudget,
+  GridSearch,
+  plannedSearchEpochs,
+  RANK_RULES,
+  RankRule,
+  rungEpochs,
+  SearchSpec,
+  SuccessiveHalving,
+} from './search-spec.ts';
+export { hasTransientNetworkCode, TRANSIENT_NETWORK_CODES } from './network-errors.ts';

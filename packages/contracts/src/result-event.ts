@@ -72,18 +72,47 @@ export const FinishedEvent = z
         message: 'a completed trial must carry its epoch history (epochs 1..n)',
       });
     }
-    event.epochs?.forEach((result, i) => {
-      if (result.epoch !== i + 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['epochs', i, 'epoch'],
-          message: `got epoch ${result.epoch} at position ${i}, expected ${i + 1} (epochs 1..n in order)`,
-        });
-      }
-    });
+    checkHistory(event.epochs, ctx);
   });
 export type FinishedEvent = z.infer<typeof FinishedEvent>;
 
+/**
+ * A trial of a successive-halving search trained up to its rung's epoch and waits for the rung's
+ * decision. Like `completed`, it carries the whole history (1..epoch), written in the transaction that
+ * records the pause, since the decision reads it.
+ */
+export const PausedEvent = z
+  .object({
+    type: z.literal('paused'),
+    trialId: EntityId,
+    sweepId: EntityId,
+    attempt: Attempt,
+    /** The stage the trial trained in (0 = up to the first rung). */
+    rung: z.number().int().min(0).max(64),
+    at: Timestamp,
+    epochs: z.array(EpochResult).min(1).max(100_000),
+  })
+  .strict()
+  .superRefine((event, ctx) => checkHistory(event.epochs, ctx));
+export type PausedEvent = z.infer<typeof PausedEvent>;
+
+function checkHistory(epochs: readonly EpochResult[] | undefined, ctx: z.RefinementCtx): void {
+  epochs?.forEach((result, i) => {
+    if (result.epoch !== i + 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['epochs', i, 'epoch'],
+        message: `got epoch ${result.epoch} at position ${i}, expected ${i + 1} (epochs 1..n in order)`,
+      });
+    }
+  });
+}
+
 /** What workers publish on the results queue and the aggregator writes to PostgreSQL. */
-export const ResultEvent = z.discriminatedUnion('type', [StartedEvent, EpochEvent, FinishedEvent]);
+export const ResultEvent = z.discriminatedUnion('type', [
+  StartedEvent,
+  EpochEvent,
+  FinishedEvent,
+  PausedEvent,
+]);
 export type ResultEvent = z.infer<typeof ResultEvent>;

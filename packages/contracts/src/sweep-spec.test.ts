@@ -123,7 +123,7 @@ describe('bad specs name the path, the value and what is valid', () => {
   it('unknown keys, at the top and inside the grid', () => {
     expect(problemsOf({ ...example(), epochs: 3, grid: { ...example().grid, lr: [0.1] } })).toEqual([
       '  - grid.lr: unknown key (got "lr"; expected one of architecture, resolution, seed, widthMultiplier, depth, kernelSize, baseWidth)',
-      '  - epochs: unknown key (got "epochs"; expected one of name, dataset, grid, training, saturation, projection, retries)',
+      '  - epochs: unknown key (got "epochs"; expected one of name, dataset, grid, training, saturation, projection, retries, search)',
     ]);
   });
 

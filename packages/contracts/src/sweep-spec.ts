@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ArchitectureName } from './architecture.ts';
 import { stableHash } from './canonical.ts';
 import { escapeControlCharacters, PrintableName } from './printable-text.ts';
+import { rungEpochs, SearchSpec, SuccessiveHalving } from './search-spec.ts';
 import {
   DatasetConfig,
   DEFAULT_SATURATION_CONFIG,
@@ -90,9 +91,30 @@ export const SweepSpec = z
     projection: ProjectionConfig.optional(),
     /** Attempts after the first before a trial is recorded as failed. */
     retries: z.number().int().min(0).max(20).default(3),
+    /**
+     * How the grid is searched: absent or `grid` trains every trial fully; `successive-halving` stops
+     * the worst trials early (see SearchSpec). Absent keeps the sweep id of specs written before it.
+     */
+    search: SearchSpec.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    // Refinements run even when a field failed its own check: only a well-formed search has rungs.
+    const search = SuccessiveHalving.safeParse(spec.search);
+    if (search.success && typeof spec.training?.epochs === 'number') {
+      if (rungEpochs(search.data, spec.training.epochs).length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['search', 'minEpochs'],
+          input: search.data.minEpochs,
+          message: `minEpochs ${search.data.minEpochs} leaves no rung below training.epochs ${spec.training.epochs}`,
+          params: {
+            problem: 'no rung to decide at: every trial would train every epoch',
+            expected: `minEpochs below training.epochs (${spec.training.epochs})`,
+          },
+        });
+      }
+    }
     // zod skips refinements after type errors, but an unexpected shape must not crash the count.
     if (!Array.isArray(spec.grid?.architecture)) return;
     const count = countTrials(spec.grid);

@@ -95,7 +95,22 @@ export {
   type ProductivityRow,
   type ProjectionResultRow,
   type ProjectionRow,
+  type ReportTrialEpochRow,
+  type ReportTrialLayerRow,
+  type ReportTrialProjectionRow,
+  type ReportTrialTimeRow,
   projectionResults,
   projectionSummary,
+  reportEpochs,
+  reportLayers,
+  reportProjections,
+  reportTrialTimes,
   saturationByProductivity,
 } from './report-queries.ts';
+export {
+  decideDueRungs,
+  type Promotion,
+  takeDueDecisions,
+} from './search-decisions.ts';
+export { searchGroup, searchSignalSnapshots } from './search-signal-rows.ts';
+export { type SearchCostRow, type SearchRungRow, searchCost, searchRungs } from './search-summary.ts';

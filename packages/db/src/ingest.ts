@@ -1,9 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
-import type { EpochEvent, FinishedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
+import type { EpochEvent, FinishedEvent, PausedEvent, ResultEvent, StartedEvent } from '@satfarm/contracts';
 import { deleteCheckpoints } from './checkpoint-rows.ts';
 import { withTransaction } from './connection.ts';
 import { IncompleteHistoryError } from './errors.ts';
 import { upsertProjections } from './ingest-projections.ts';
+import { decideDueRungs, type Promotion, searchedSweepTrialIds } from './search-decisions.ts';
 import { settleSweeps } from './settle-sweeps.ts';
 import type { TrialStatus } from './statuses.ts';
 import { applyStatusEvent, type TrialState } from './trial-transitions.ts';
@@ -21,6 +22,11 @@ export interface IngestResult {
   unknownTrialEvents: number;
   /** Sweeps that this batch completed. */
   completedSweeps: string[];
+  /**
+   * Search trials promoted to their next stage and waiting for its job (see `decideDueRungs`): the
+   * caller adds their jobs once this transaction has committed.
+   */
+  promotions: Promotion[];
 }
 
 interface LockedTrial extends TrialState {
@@ -44,10 +50,13 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
     statusChanges: 0,
     unknownTrialEvents: 0,
     completedSweeps: [],
+    promotions: [],
   };
   if (events.length === 0) return result;
   return withTransaction(pool, async (client) => {
-    const statusEvents = events.filter((e): e is StartedEvent | FinishedEvent => e.type !== 'epoch');
+    const statusEvents = events.filter(
+      (e): e is StartedEvent | FinishedEvent | PausedEvent => e.type !== 'epoch',
+    );
     // Lock order everywhere: sweeps, then trials, each by id. Sweeps are locked only when statuses may
     // change, so that two aggregators finishing a sweep's last trials see each other's commits.
     const sweepIds = uniqueSorted(statusEvents.map((e) => e.sweepId));
@@ -56,7 +65,12 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
         sweepIds,
       ]);
     }
-    const trials = await lockTrials(client, uniqueSorted(events.map((e) => e.trialId)));
+    // A rung decision may change every trial of a searched sweep: they are locked here, with the
+    // events' trials, in one ordered statement.
+    const trials = await lockTrials(
+      client,
+      uniqueSorted([...events.map((e) => e.trialId), ...(await searchedSweepTrialIds(client, sweepIds))]),
+    );
     const known = events.filter((e) => trials.get(e.trialId)?.sweepId === e.sweepId);
     result.unknownTrialEvents = events.length - known.length;
 
@@ -73,10 +87,12 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
 
     // A completed trial's rows are its completing attempt's (sent again with `completed`): a run that
     // went on after another attempt completed the trial (a takeover racing the original) writes none.
+    // A pruned trial's likewise: they are the pause its rung decided on, not a late rerun of its stage.
     const epochEvents = newestPerEpoch(
       known.flatMap(epochEventsOf).filter((e) => {
         const trial = trials.get(e.trialId)!;
-        return trial.status !== 'completed' || e.attempt === trial.attempts;
+        const final = trial.status === 'completed' || trial.status === 'pruned';
+        return !final || e.attempt === trial.attempts;
       }),
     );
     result.epochRows = await upsertEpochs(client, epochEvents);
@@ -101,6 +117,13 @@ export async function ingestEvents(pool: Pool, events: readonly ResultEvent[]): 
       [...touched].sort().map((id) => ({ trial: trials.get(id)!, changed: changed.has(id) })),
     );
 
+    // Asked for every sweep with a status event, changed or not: a failed trial may be the last one a
+    // rung waited for, and a pause delivered again must find the promotions its first delivery made.
+    result.promotions = await decideDueRungs(
+      client,
+      sweepIds,
+      new Set(known.filter((e) => e.type === 'paused').map((e) => e.trialId)),
+    );
     const sweepsToCheck = uniqueSorted([...changed].map((id) => trials.get(id)!.sweepId));
     result.completedSweeps = await settleSweeps(client, sweepsToCheck);
     return result;
@@ -119,9 +142,10 @@ async function lockTrials(client: PoolClient, ids: string[]): Promise<Map<string
     started_at: string | null;
     finished_at: string | null;
     error: string | null;
+    search_rung: number;
   }>(
     `SELECT id, sweep_id, status, attempts, worker, backend, device,
-            started_at::text AS started_at, finished_at::text AS finished_at, error
+            started_at::text AS started_at, finished_at::text AS finished_at, error, search_rung
        FROM trials WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
     [ids],
   );
@@ -139,15 +163,16 @@ async function lockTrials(client: PoolClient, ids: string[]): Promise<Map<string
         startedAt: r.started_at,
         finishedAt: r.finished_at,
         error: r.error,
+        searchRung: r.search_rung,
       },
     ]),
   );
 }
 
-/** The epoch rows an event carries: its own result, or a completed trial's whole history. */
+/** The epoch rows an event carries: its own result, or a completed or paused trial's whole history. */
 function epochEventsOf(event: ResultEvent): EpochEvent[] {
   if (event.type === 'epoch') return [event];
-  if (event.type !== 'finished' || event.epochs === undefined) return [];
+  if (event.type === 'started' || event.epochs === undefined) return [];
   const { trialId, sweepId, attempt } = event;
   return event.epochs.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result }));
 }

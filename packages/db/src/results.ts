@@ -142,6 +142,8 @@ export interface ResolutionSummaryRow {
   meanTrainSaturation: number | null;
   meanEvalSaturation: number | null;
   meanTrainingSeconds: number | null;
+  /** Trials a successive-halving search stopped (0 in a grid sweep). */
+  pruned: number;
 }
 
 /** The `resolution_summary` view for one sweep, by architecture, variant and resolution. */
@@ -151,7 +153,8 @@ export async function resolutionSummary(pool: Pool, sweepId: string): Promise<Re
       `SELECT architecture, variant, resolution, trials, completed, seeds,
               mean_test_accuracy AS "meanTestAccuracy", std_test_accuracy AS std,
               mean_train_accuracy AS "meanTrainAccuracy", mean_train_saturation AS "meanTrainSaturation",
-              mean_eval_saturation AS "meanEvalSaturation", mean_training_seconds AS "meanTrainingSeconds"
+              mean_eval_saturation AS "meanEvalSaturation", mean_training_seconds AS "meanTrainingSeconds",
+              pruned
        FROM resolution_summary WHERE sweep_id = $1 ORDER BY architecture, variant, resolution`,
       [sweepId],
     );

@@ -9,7 +9,7 @@ export async function settleSweeps(client: PoolClient, sweepIds: readonly string
   const { rows } = await client.query<{ id: string; status: string }>(
     `WITH open AS (
        SELECT s.id, EXISTS (
-         SELECT 1 FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running')
+         SELECT 1 FROM trials t WHERE t.sweep_id = s.id AND t.status IN ('queued', 'running', 'paused')
        ) AS has_open
        FROM sweeps s WHERE s.id = ANY($1::text[]) AND s.status IN ('running', 'completed')
      )

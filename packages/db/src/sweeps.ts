@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import {
   canonicalJson,
   expandSweep,
+  plannedSearchEpochs,
   type SweepSpec,
   sweepIdFor,
   type TrialConfig,
@@ -164,9 +165,13 @@ export interface SweepProgress {
   counts: Record<TrialStatus, number>;
   /** No trial is queued or running any more (the sweep is completed or cancelled). */
   done: boolean;
-  /** Epochs stored so far, and planned (trials × epochs). */
+  /**
+   * Epochs stored so far, and planned: trials × epochs, or for a successive-halving search what it
+   * trains if no trial fails (`gridEpochs` is then what the full grid would have trained).
+   */
   epochsDone: number;
   epochsExpected: number;
+  gridEpochs: number;
   createdAt: Date;
   completedAt: Date | null;
 }
@@ -179,8 +184,9 @@ export async function sweepStatus(pool: Pool, sweepId: string): Promise<SweepPro
       trialCount: number;
       createdAt: Date;
       completedAt: Date | null;
+      spec: SweepSpec;
     }>(
-      `SELECT name, status, trial_count AS "trialCount", created_at AS "createdAt", completed_at AS "completedAt"
+      `SELECT name, status, trial_count AS "trialCount", created_at AS "createdAt", completed_at AS "completedAt", spec
        FROM sweeps WHERE id = $1`,
       [sweepId],
     );
@@ -199,11 +205,23 @@ export async function sweepStatus(pool: Pool, sweepId: string): Promise<SweepPro
     );
     const counts = Object.fromEntries(TRIAL_STATUSES.map((s) => [s, 0])) as Record<TrialStatus, number>;
     let epochsDone = 0;
-    let epochsExpected = 0;
+    let gridEpochs = 0;
     for (const g of groups.rows) {
       counts[g.status] = g.trials;
       epochsDone += g.done;
-      epochsExpected += g.planned;
+      gridEpochs += g.planned;
+    }
+    let epochsExpected = gridEpochs;
+    if (row.spec.search?.strategy === 'successive-halving') {
+      // Rungs are decided per architecture variant: the plan adds up over them.
+      const variants = await client.query<{ trials: number }>(
+        'SELECT count(*)::int AS trials FROM trials WHERE sweep_id = $1 GROUP BY architecture, variant',
+        [sweepId],
+      );
+      epochsExpected = variants.rows.reduce(
+        (sum, v) => sum + plannedSearchEpochs(row.spec.search, row.spec.training.epochs, v.trials),
+        0,
+      );
     }
     return {
       sweepId,
@@ -211,9 +229,10 @@ export async function sweepStatus(pool: Pool, sweepId: string): Promise<SweepPro
       status: row.status,
       trialCount: row.trialCount,
       counts,
-      done: row.status !== 'running' && counts.queued + counts.running === 0,
+      done: row.status !== 'running' && counts.queued + counts.running + counts.paused === 0,
       epochsDone,
       epochsExpected,
+      gridEpochs,
       createdAt: row.createdAt,
       completedAt: row.completedAt,
     };
@@ -252,6 +271,8 @@ export interface UnfinishedTrial {
   status: TrialStatus;
   /** Newest attempt so far: a re-enqueued job must number its attempts after it. */
   attempts: number;
+  /** The search stage it trains in (0 in a grid sweep): names its job and its epoch budget. */
+  searchRung: number;
 }
 
 /**
@@ -261,7 +282,7 @@ export interface UnfinishedTrial {
 export async function unfinishedTrials(pool: Pool, sweepId: string): Promise<UnfinishedTrial[]> {
   return withClient(pool, async (client) => {
     const { rows } = await client.query<UnfinishedTrial>(
-      `SELECT id, config, status, attempts FROM trials
+      `SELECT id, config, status, attempts, search_rung AS "searchRung" FROM trials
        WHERE sweep_id = $1 AND status IN ('queued', 'running', 'failed', 'cancelled')
        ORDER BY ordinal`,
       [sweepId],
@@ -310,9 +331,11 @@ export interface CancelResult {
   status: SweepStatus;
   /** Trials that were queued or running; their queue jobs should be removed. */
   cancelledTrialIds: string[];
+  /** The same trials with their search stage, which names their queue job. */
+  cancelledTrials: { id: string; searchRung: number }[];
 }
 
-/** Cancels a running sweep: its queued and running trials become cancelled. A completed sweep stays completed. */
+/** Cancels a running sweep: its queued, running and paused trials become cancelled. A completed sweep stays completed. */
 export async function markSweepCancelled(pool: Pool, sweepId: string): Promise<CancelResult> {
   return withTransaction(pool, async (client) => {
     const sweep = await client.query<{ status: SweepStatus }>(
@@ -321,8 +344,9 @@ export async function markSweepCancelled(pool: Pool, sweepId: string): Promise<C
     );
     const current = sweep.rows[0];
     if (current === undefined) throw new NotFoundError('sweep', sweepId, 'no sweep has this id');
-    const open = await client.query<{ id: string }>(
-      `SELECT id FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running') ORDER BY id FOR NO KEY UPDATE`,
+    const open = await client.query<{ id: string; searchRung: number }>(
+      `SELECT id, search_rung AS "searchRung" FROM trials WHERE sweep_id = $1 AND status IN ('queued', 'running', 'paused')
+       ORDER BY id FOR NO KEY UPDATE`,
       [sweepId],
     );
     const ids = open.rows.map((r) => r.id);
@@ -333,10 +357,10 @@ export async function markSweepCancelled(pool: Pool, sweepId: string): Promise<C
       );
     }
     if (current.status === 'completed' && ids.length === 0)
-      return { status: 'completed', cancelledTrialIds: [] };
+      return { status: 'completed', cancelledTrialIds: [], cancelledTrials: [] };
     await client.query(`UPDATE sweeps SET status = 'cancelled', completed_at = NULL WHERE id = $1`, [
       sweepId,
     ]);
-    return { status: 'cancelled', cancelledTrialIds: ids };
+    return { status: 'cancelled', cancelledTrialIds: ids, cancelledTrials: open.rows };
   });
 }

@@ -16,6 +16,7 @@ export {
   sampleEpoch,
   sampleSaturation,
 } from './sample-sweep.ts';
+export { insertSampleSearch } from './sample-search.ts';
 
 export interface TestDatabase {
   /** URL of the new database (no password was added; the base URL's credentials are reused). */

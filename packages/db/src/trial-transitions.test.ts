@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FinishedEvent, StartedEvent } from '@satfarm/contracts';
+import type { FinishedEvent, PausedEvent, StartedEvent } from '@satfarm/contracts';
 import { applyStatusEvent, type TrialState } from './trial-transitions.ts';
 
 const ids = { trialId: 'a'.repeat(32), sweepId: 'b'.repeat(32) };
@@ -29,9 +29,10 @@ const queued: TrialState = {
   startedAt: null,
   finishedAt: null,
   error: null,
+  searchRung: 0,
 };
 
-function run(events: (StartedEvent | FinishedEvent)[], from: TrialState = queued): TrialState {
+function run(events: (StartedEvent | FinishedEvent | PausedEvent)[], from: TrialState = queued): TrialState {
   return events.reduce((state, event) => applyStatusEvent(state, event) ?? state, from);
 }
 
@@ -102,6 +103,39 @@ describe('applyStatusEvent', () => {
       status: 'diverged',
       attempts: 1,
       error: 'NaN loss',
+    });
+  });
+
+  describe('search stages', () => {
+    const pause = (attempt: number, rung: number): PausedEvent => ({
+      type: 'paused',
+      ...ids,
+      attempt,
+      rung,
+      at: '2026-11-26T12:30:00.000Z',
+      epochs: [],
+    });
+    it('a pause from the stage the trial is in pauses it; a newer attempt (the promoted stage) runs it', () => {
+      const paused = run([start(1), pause(1, 0)]);
+      expect(paused.status).toBe('paused');
+      const promoted: TrialState = { ...paused, status: 'queued', searchRung: 1 };
+      expect(run([start(2)], promoted)).toMatchObject({ status: 'running', attempts: 2, searchRung: 1 });
+    });
+    it('a pause delivered again after the promotion, or from an older stage, changes nothing', () => {
+      const promoted: TrialState = { ...run([start(1), pause(1, 0)]), status: 'queued', searchRung: 1 };
+      expect(applyStatusEvent(promoted, pause(1, 0))).toBeNull();
+      const running = run([start(2)], promoted);
+      expect(applyStatusEvent(running, pause(2, 0))).toBeNull();
+    });
+    it('while paused, a start or finish of the same attempt (a redelivery) changes nothing', () => {
+      const paused = run([start(1), pause(1, 0)]);
+      expect(applyStatusEvent(paused, start(1))).toBeNull();
+      expect(applyStatusEvent(paused, finish(1, 'failed', 'late'))).toBeNull();
+    });
+    it('a pruned trial is final', () => {
+      const pruned: TrialState = { ...run([start(1), pause(1, 0)]), status: 'pruned' };
+      expect(applyStatusEvent(pruned, start(2))).toBeNull();
+      expect(applyStatusEvent(pruned, pause(2, 0))).toBeNull();
     });
   });
 });

@@ -50,6 +50,8 @@ describe('migrate', () => {
       'resolution_summary',
       'resolution_tail',
       'schema_migrations',
+      'search_decisions',
+      'search_rungs',
       'sweeps',
       'trial_checkpoints',
       'trial_summary',

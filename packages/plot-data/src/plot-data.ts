@@ -5,6 +5,7 @@ import {
   type Pool,
   type ResolutionSummaryRow,
   resolutionSummary,
+  searchRungs,
   type TrialResult,
   trialEpochs,
   trialLayers,
@@ -56,12 +57,20 @@ export async function loadSweepPlot(
   pool: Pool,
   sweep: { id: string; name: string },
 ): Promise<Omit<SweepPlotInput, 'summary'> & { summary: ResolutionSummaryRow[] }> {
-  const [summary, recommendations, layers] = await Promise.all([
+  const [summary, recommendations, layers, rungs] = await Promise.all([
     resolutionSummary(pool, sweep.id),
     bestResolutions(pool, sweep.id),
     layerResolutionSummary(pool, sweep.id),
+    searchRungs(pool, sweep.id),
   ]);
-  return { sweepId: sweep.id, name: sweep.name, summary, recommendations, layers };
+  return {
+    sweepId: sweep.id,
+    name: sweep.name,
+    summary,
+    recommendations,
+    layers,
+    ...(rungs.length === 0 ? {} : { rungs }),
+  };
 }
 
 /** The delta a trial measured saturation with (from its stored config), for the plot's caption. */

@@ -1,4 +1,10 @@
-import type { LayerResolutionCell, RecommendedResolution, ResolutionPoint, SweepPlotInput } from './types.ts';
+import type {
+  LayerResolutionCell,
+  RecommendedResolution,
+  ResolutionPoint,
+  SearchRungPoint,
+  SweepPlotInput,
+} from './types.ts';
 
 /** One architecture (and variant) of a sweep: its own accuracy chart and heatmap. */
 export interface ArchitectureGroup {
@@ -9,6 +15,8 @@ export interface ArchitectureGroup {
   recommended: RecommendedResolution | undefined;
   layers: { layerIndex: number; layerName: string; kind: string; width: number }[];
   cells: Map<string, LayerResolutionCell>;
+  /** Rungs of a successive-halving search, in order (empty for a grid). */
+  rungs: SearchRungPoint[];
 }
 
 /** Splits a sweep into architecture (and variant) groups, resolutions ascending, layers in forward order. */
@@ -26,6 +34,7 @@ export function groupByArchitecture(input: SweepPlotInput): ArchitectureGroup[] 
         recommended: undefined,
         layers: [],
         cells: new Map(),
+        rungs: [],
       };
       groups.set(key, g);
     }
@@ -38,12 +47,14 @@ export function groupByArchitecture(input: SweepPlotInput): ArchitectureGroup[] 
     if (!g.layers.some((l) => l.layerIndex === c.layerIndex)) g.layers.push(c);
   }
   for (const r of input.recommendations) get(r.architecture, r.variant).recommended = r;
+  for (const r of input.rungs ?? []) get(r.architecture, r.variant).rungs.push(r);
   for (const g of groups.values()) {
     g.resolutions = [
       ...new Set([...g.points.map((p) => p.resolution), ...[...g.cells.values()].map((c) => c.resolution)]),
     ].sort((a, b) => a - b);
     g.layers.sort((a, b) => a.layerIndex - b.layerIndex);
     g.points.sort((a, b) => a.resolution - b.resolution);
+    g.rungs.sort((a, b) => a.rung - b.rung);
   }
   return [...groups.values()].sort((a, b) =>
     a.architecture === b.architecture

@@ -15,6 +15,7 @@ export type {
   ProjectionPoint,
   RecommendedResolution,
   ResolutionPoint,
+  SearchRungPoint,
   SweepPlotInput,
   TrialSaturationInput,
 } from './types.ts';

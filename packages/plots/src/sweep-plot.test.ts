@@ -151,4 +151,43 @@ describe('sweepSvg', () => {
     expect(byClass(running, 'g', 'accuracy')[0]!.textContent).not.toContain('%');
     expect(visibleText(running)).toContain('28 px');
   });
+
+  it('shows a search: the trials pruned at each resolution and the rungs that pruned them', () => {
+    const searched = input();
+    const simple = (p: ResolutionPoint) => p.architecture === 'simple-cnn';
+    searched.summary = searched.summary.map((p) =>
+      simple(p) && p.resolution === 14
+        ? { ...p, completed: 0, meanTestAccuracy: null, std: null, trials: 3, pruned: 3 }
+        : p,
+    );
+    searched.rungs = [
+      {
+        architecture: 'simple-cnn',
+        variant: 'widthMultiplier=1',
+        rung: 1,
+        epoch: 2,
+        candidates: 4,
+        promoted: 2,
+      },
+      {
+        architecture: 'simple-cnn',
+        variant: 'widthMultiplier=1',
+        rung: 0,
+        epoch: 1,
+        candidates: 9,
+        promoted: 4,
+      },
+    ];
+    const root = parseSvg(sweepSvg(searched));
+    const pruned = byClass(root, 'text', 'pruned');
+    expect(pruned.map((t) => [t.getAttribute('data-resolution'), t.textContent])).toEqual([
+      ['14', '3 of 3 pruned'],
+    ]);
+    const rungs = byClass(root, 'text', 'search-rungs');
+    expect(rungs).toHaveLength(1);
+    // In rung order, whatever order they came in.
+    expect(rungs[0]!.textContent).toContain('4 of 9 trials kept at epoch 1 → 2 of 4 trials kept at epoch 2');
+    // The grid blocks (vgg11) say nothing about a search.
+    expect(byClass(root, 'g', 'architecture-block')[1]!.textContent).not.toContain('pruned');
+  });
 });

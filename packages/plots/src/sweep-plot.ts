@@ -136,10 +136,13 @@ function architectureBlock(
   const { top, left, column } = at;
   const centre = (i: number) => left + column * (i + 0.5);
   const right = left + column * g.resolutions.length;
-  const chartTop = top + 30;
+  // A search's rungs get a line under the header: how many trials each rung kept.
+  const searchLine = g.rungs.length === 0 ? 0 : 18;
+  const chartTop = top + 30 + searchLine;
   const chartBottom = chartTop + ACCURACY_HEIGHT;
   const axisY = chartBottom + 22;
-  const heatTop = axisY + 12;
+  const prunedLine = g.points.some((p) => (p.pruned ?? 0) > 0) ? 14 : 0;
+  const heatTop = axisY + 12 + prunedLine;
   const heatBottom = heatTop + Math.max(1, g.layers.length) * CELL_HEIGHT;
   const recommendedIndex = g.recommended === undefined ? -1 : g.resolutions.indexOf(g.recommended.resolution);
 
@@ -168,6 +171,19 @@ function architectureBlock(
         ),
   );
 
+  const rungs =
+    g.rungs.length === 0
+      ? null
+      : el(
+          'text',
+          { class: 'search-rungs', x: 16, y: top + 32, 'font-size': 11, fill: MUTED },
+          text(
+            `successive halving: ${g.rungs
+              .map((r) => `${r.promoted} of ${r.candidates} trials kept at epoch ${r.epoch}`)
+              .join(' → ')}; pruned trials keep their rows`,
+          ),
+        );
+
   const highlight =
     recommendedIndex < 0
       ? null
@@ -187,6 +203,7 @@ function architectureBlock(
       'g',
       { class: 'architecture-block', 'data-architecture': g.architecture, 'data-variant': g.variant },
       header,
+      rungs,
       highlight,
       accuracyChart(g, { chartTop, chartBottom, left, right, centre, recommendedIndex }),
       g.resolutions.map((r, i) =>
@@ -203,6 +220,23 @@ function architectureBlock(
           text(`${r} px`),
         ),
       ),
+      g.points
+        .filter((p) => (p.pruned ?? 0) > 0)
+        .map((p) =>
+          el(
+            'text',
+            {
+              class: 'pruned',
+              'data-resolution': p.resolution,
+              x: centre(g.resolutions.indexOf(p.resolution)),
+              y: axisY + 13,
+              'text-anchor': 'middle',
+              'font-size': 10,
+              fill: MUTED,
+            },
+            text(`${p.pruned}${p.trials === undefined ? '' : ` of ${p.trials}`} pruned`),
+          ),
+        ),
       heatmap(g, { heatTop, left, column }),
     ),
     bottom: heatBottom,

@@ -55,6 +55,19 @@ export interface ResolutionPoint {
   meanTestAccuracy: number | null;
   /** Sample standard deviation over seeds; null with fewer than two. */
   std: number | null;
+  /** A successive-halving sweep: trials of this resolution, and how many the search stopped. */
+  trials?: number;
+  pruned?: number;
+}
+
+/** One rung of a successive-halving search in one architecture variant. */
+export interface SearchRungPoint {
+  architecture: string;
+  variant: string;
+  rung: number;
+  epoch: number;
+  candidates: number;
+  promoted: number;
 }
 
 export interface RecommendedResolution {
@@ -86,6 +99,8 @@ export interface SweepPlotInput {
   summary: readonly ResolutionPoint[];
   recommendations: readonly RecommendedResolution[];
   layers: readonly LayerResolutionCell[];
+  /** Present for a successive-halving sweep: its rungs (the header of each block says them). */
+  rungs?: readonly SearchRungPoint[];
 }
 
 export interface PlotOptions {

@@ -13,7 +13,7 @@ export {
   resultJobId,
   type ResultsQueue,
 } from './results-queue.ts';
-export { parseTrialJob, TrialJob, type TrialJobInput } from './trial-job.ts';
+export { parseTrialJob, TrialJob, type TrialJobInput, trialJobId } from './trial-job.ts';
 export {
   createTrialsQueue,
   type EnqueueOptions,

@@ -16,6 +16,13 @@ export const TrialJob = z
     attemptsBefore: z.number().int().min(0).default(0),
     /** Set on a running job by `sweep cancel`: the trainer stops after its current epoch. */
     cancelled: z.boolean().optional(),
+    /**
+     * Successive-halving searches: the stage this job trains (0 = up to the first rung) and the epoch
+     * it stops at to wait for the rung's decision. Absent: every epoch (a grid sweep, or a survivor of
+     * the last rung).
+     */
+    rung: z.number().int().min(0).max(64).default(0),
+    untilEpoch: z.number().int().min(1).optional(),
   })
   .strict();
 export type TrialJob = z.infer<typeof TrialJob>;
@@ -43,8 +50,22 @@ export function parseTrialJob(data: unknown, jobId?: string): TrialJob {
       `trialId '${job.trialId}' is not the id of its config in sweep ${job.sweepId} (expected '${expected}')`,
     );
   }
-  if (jobId !== undefined && jobId !== job.trialId) {
-    throw new InvalidJobError(QUEUE_NAMES.trials, jobId, `job id must equal trialId '${job.trialId}'`);
+  const expectedJobId = trialJobId(job.trialId, job.rung);
+  if (jobId !== undefined && jobId !== expectedJobId) {
+    throw new InvalidJobError(
+      QUEUE_NAMES.trials,
+      jobId,
+      `job id must be '${expectedJobId}' (trial and rung)`,
+    );
   }
   return job;
+}
+
+/**
+ * The BullMQ job id of a trial's stage: the trial id for the first (and only, in a grid sweep), then
+ * one id per promotion, so that a decision taken twice adds its job once while a trial promoted again
+ * gets a new job beside the finished one of its last rung.
+ */
+export function trialJobId(trialId: string, rung = 0): string {
+  return rung === 0 ? trialId : `${trialId}-r${rung}`;
 }

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { redisConnectionOptions } from './connection.ts';
 import { DEFAULT_PREFIX, QUEUE_NAMES } from './names.ts';
-import { parseTrialJob, type TrialJob, type TrialJobInput } from './trial-job.ts';
+import { parseTrialJob, type TrialJob, type TrialJobInput, trialJobId } from './trial-job.ts';
 
 export interface QueueOptions {
   redisUrl: string;
@@ -30,7 +30,7 @@ const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 10_000 };
 const KEEP_FAILED = { age: 30 * 24 * 3600 };
 
 /**
- * Adds one job per trial with `jobId = trialId`. BullMQ ignores an add whose id already exists, so
+ * Adds one job per trial (stage) with `jobId = trialJobId(trialId, rung)`. BullMQ ignores an add whose id already exists, so
  * enqueuing the same trial twice (two `sweep create`s, a resume racing a worker) queues it once.
  * Every payload is validated first; one bad trial adds nothing.
  */
@@ -48,7 +48,7 @@ export async function enqueueTrials(
       name: 'trial' as const,
       data,
       opts: {
-        jobId: data.trialId,
+        jobId: trialJobId(data.trialId, data.rung),
         attempts: options.attempts,
         backoff: { type: 'exponential', delay: options.backoffMs ?? 5_000 },
         removeOnComplete: KEEP_COMPLETED,

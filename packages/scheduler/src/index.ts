@@ -10,4 +10,10 @@ export {
   sweepProgress,
 } from './sweeps.ts';
 export { InvalidSweepTrialsError, type TrialProblem, validateTrials } from './validate-trials.ts';
-export { DEFAULT_TOLERANCE, type Recommendation, recommendResolution } from './recommend.ts';
+export {
+  DEFAULT_TOLERANCE,
+  type Recommendation,
+  recommendResolution,
+  SEARCH_DECISIONS_SQL,
+  type SearchOutcome,
+} from './recommend.ts';

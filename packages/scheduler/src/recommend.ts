@@ -3,14 +3,16 @@ import {
   RECOMMENDATION_SQL,
   recommendResolutions,
   resolutionTails,
+  type SearchRungRow,
+  searchCost,
+  searchRungs,
   sweepVariants,
   type Pool,
 } from '@satfarm/db';
-import type { TrialConfig } from '@satfarm/contracts';
+import { DEFAULT_TOLERANCE, type TrialConfig } from '@satfarm/contracts';
 import { architectureOptionsOf, smallestProductiveResolution } from '@satfarm/models';
 
-/** Half an accuracy point: differences below it are within seed noise for the sweeps satfarm runs. */
-export const DEFAULT_TOLERANCE = 0.005;
+export { DEFAULT_TOLERANCE };
 
 export interface Recommendation {
   architecture: string;
@@ -34,7 +36,24 @@ export interface Recommendation {
   agree: boolean;
   /** How to reproduce the measured part of the decision. */
   sql: { statement: string; parameters: [string, number] };
+  /** A successive-halving sweep: what it trained against the full grid, and each rung's decision. */
+  search?: SearchOutcome | undefined;
 }
+
+export interface SearchOutcome {
+  rankBy: string;
+  reductionFactor: number;
+  /** Epochs trained by every trial of the variant (pruned ones included), and the full grid's. */
+  trainedEpochs: number;
+  gridEpochs: number;
+  pruned: number;
+  rungs: Omit<SearchRungRow, 'architecture' | 'variant'>[];
+  /** Where the reasons are. */
+  why: { statement: string; parameters: [string] };
+}
+
+export const SEARCH_DECISIONS_SQL =
+  'SELECT rung, epoch, score, rank, decision, reason FROM search_decisions WHERE sweep_id = $1 ORDER BY rung, rank';
 
 /**
  * Per architecture (variant) of a sweep: the measured recommendation from PostgreSQL
@@ -49,11 +68,16 @@ export async function recommendResolution(ctx: {
 }): Promise<{ sweepId: string; recommendations: Recommendation[] }> {
   const tolerance = ctx.tolerance ?? DEFAULT_TOLERANCE;
   const sweep = await findSweep(ctx.pool, ctx.sweep);
-  const [measured, tails, variants] = await Promise.all([
+  const searched = sweep.spec.search?.strategy === 'successive-halving' ? sweep.spec.search : undefined;
+  const [measured, tails, variants, rungs, costs] = await Promise.all([
     recommendResolutions(ctx.pool, sweep.id, tolerance),
     resolutionTails(ctx.pool, sweep.id),
     sweepVariants(ctx.pool, sweep.id),
+    searched ? searchRungs(ctx.pool, sweep.id) : [],
+    searched ? searchCost(ctx.pool, sweep.id) : [],
   ]);
+  const same = (a: { architecture: string; variant: string }, b: { architecture: string; variant: string }) =>
+    a.architecture === b.architecture && a.variant === b.variant;
   const recommendations = measured.map((m) => {
     const variant = variants.find((v) => v.architecture === m.architecture && v.variant === m.variant);
     const predicted = variant ? predictedResolution(variant.config) : null;
@@ -77,9 +101,34 @@ export async function recommendResolution(ctx: {
         .map((t) => ({ resolution: t.resolution, meanTailLength: t.meanTailLength })),
       agree: predictedTried === m.cheapestResolution,
       sql: { statement: RECOMMENDATION_SQL, parameters: [sweep.id, tolerance] as [string, number] },
+      search:
+        searched &&
+        searchOutcome(
+          searched,
+          costs.find((c) => same(c, m)),
+          rungs.filter((r) => same(r, m)),
+          sweep.id,
+        ),
     };
   });
   return { sweepId: sweep.id, recommendations };
+}
+
+function searchOutcome(
+  search: { rankBy: string; reductionFactor: number },
+  cost: { trainedEpochs: number; gridEpochs: number; pruned: number } | undefined,
+  rungs: readonly SearchRungRow[],
+  sweepId: string,
+): SearchOutcome {
+  return {
+    rankBy: search.rankBy,
+    reductionFactor: search.reductionFactor,
+    trainedEpochs: cost?.trainedEpochs ?? 0,
+    gridEpochs: cost?.gridEpochs ?? 0,
+    pruned: cost?.pruned ?? 0,
+    rungs: rungs.map(({ architecture: _a, variant: _v, ...rung }) => rung),
+    why: { statement: SEARCH_DECISIONS_SQL, parameters: [sweepId] },
+  };
 }
 
 function predictedResolution(config: TrialConfig): number | null {

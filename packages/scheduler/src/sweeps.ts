@@ -1,4 +1,11 @@
-import { expandSweep, type SweepSpec, sweepIdFor, trialIdFor } from '@satfarm/contracts';
+import {
+  epochBudget,
+  expandSweep,
+  type SweepSpec,
+  sweepIdFor,
+  type TrialConfig,
+  trialIdFor,
+} from '@satfarm/contracts';
 import {
   completeTrialsWithAllEpochs,
   createSweep,
@@ -8,10 +15,11 @@ import {
   type Pool,
   type SweepProgress,
   sweepStatus,
+  takeDueDecisions,
   type UnfinishedTrial,
   unfinishedTrials,
 } from '@satfarm/db';
-import { enqueueTrials, type TrialJobInput, type TrialsQueue } from '@satfarm/queue';
+import { enqueueTrials, type TrialJobInput, type TrialsQueue, trialJobId } from '@satfarm/queue';
 import { jobStates, LIVE_STATES } from './job-states.ts';
 import { validateTrials } from './validate-trials.ts';
 
@@ -39,6 +47,29 @@ function attemptsOf(spec: SweepSpec): number {
   return spec.retries + 1;
 }
 
+/** A trial's job for the stage it is in: a search stage stops at its rung's epoch. */
+function jobFor(
+  spec: SweepSpec,
+  sweepId: string,
+  trial: { id: string; config: TrialConfig; attempts?: number; searchRung?: number },
+): TrialJobInput {
+  const rung = trial.searchRung ?? 0;
+  const until = epochBudget(spec.search, spec.training.epochs, rung);
+  return {
+    sweepId,
+    trialId: trial.id,
+    config: trial.config,
+    attemptsBefore: trial.attempts ?? 0,
+    rung,
+    ...(until < spec.training.epochs ? { untilEpoch: until } : {}),
+  };
+}
+
+/** The queue job id of a trial's current stage. */
+function jobIdOf(trial: { id: string; searchRung: number }): string {
+  return trialJobId(trial.id, trial.searchRung);
+}
+
 /**
  * Expands and validates a parsed spec (every trial must fit its architecture, or nothing is written),
  * writes the sweep and its trials to PostgreSQL, then enqueues the new trials. Creating the same spec
@@ -55,24 +86,17 @@ export async function createSweepFromSpec(
   const trials = configs.map((config) => ({ id: trialIdFor(sweepId, config), config }));
   const written = await createSweep(pool, spec, trials);
   const byId = new Map(trials.map((t) => [t.id, t]));
-  let toEnqueue: TrialJobInput[] = written.newTrialIds.map((id) => ({
-    sweepId,
-    trialId: id,
-    config: byId.get(id)!.config,
-  }));
+  let toEnqueue: TrialJobInput[] = written.newTrialIds.map((id) => jobFor(spec, sweepId, byId.get(id)!));
   if (!written.created) {
     const queued = (await unfinishedTrials(pool, sweepId)).filter((t) => t.status === 'queued');
-    const states = await jobStates(
-      trialsQueue,
-      queued.map((t) => t.id),
-    );
+    const states = await jobStates(trialsQueue, queued.map(jobIdOf));
     toEnqueue = queued
-      .filter((t) => !LIVE_STATES.has(states.get(t.id) ?? 'unknown'))
-      .map((t) => ({ sweepId, trialId: t.id, config: t.config, attemptsBefore: t.attempts }));
+      .filter((t) => !LIVE_STATES.has(states.get(jobIdOf(t)) ?? 'unknown'))
+      .map((t) => jobFor(spec, sweepId, t));
   }
   await removeStaleJobs(
     trialsQueue,
-    toEnqueue.map((t) => t.trialId),
+    toEnqueue.map((t) => trialJobId(t.trialId, t.rung)),
   );
   await enqueueTrials(trialsQueue, toEnqueue, { attempts: attemptsOf(spec), backoffMs: ctx.backoffMs });
   return {
@@ -107,16 +131,16 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   const { pool, trialsQueue } = ctx;
   const sweep = await findSweep(pool, ctx.sweep);
   const completedFromRows = await completeTrialsWithAllEpochs(pool, sweep.id);
+  // A search's rung decision whose trigger was lost (or that a cancel held back) is taken now; its
+  // promoted trials are queued and get their jobs below with the others.
+  await takeDueDecisions(pool, sweep.id);
   const trials = await unfinishedTrials(pool, sweep.id);
-  const states = await jobStates(
-    trialsQueue,
-    trials.map((t) => t.id),
-  );
+  const states = await jobStates(trialsQueue, trials.map(jobIdOf));
   const running: UnfinishedTrial[] = [];
   const waiting: UnfinishedTrial[] = [];
   const stale: UnfinishedTrial[] = [];
   for (const trial of trials) {
-    const state = states.get(trial.id) ?? 'unknown';
+    const state = states.get(jobIdOf(trial)) ?? 'unknown';
     if (state === 'active') running.push(trial);
     else if (LIVE_STATES.has(state)) waiting.push(trial);
     else stale.push(trial);
@@ -124,7 +148,7 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   // A cancel may have flagged running jobs to stop: they are wanted again.
   const revived: UnfinishedTrial[] = [];
   for (const trial of running) {
-    const job = await trialsQueue.getJob(trial.id);
+    const job = await trialsQueue.getJob(jobIdOf(trial));
     if (job?.data.cancelled === true) {
       await job.updateData({ ...job.data, cancelled: false });
       revived.push(trial);
@@ -132,8 +156,8 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   }
   const fresh: UnfinishedTrial[] = [];
   for (const trial of stale) {
-    if (states.get(trial.id) !== 'unknown') {
-      const job = await trialsQueue.getJob(trial.id);
+    if (states.get(jobIdOf(trial)) !== 'unknown') {
+      const job = await trialsQueue.getJob(jobIdOf(trial));
       try {
         await job?.remove();
       } catch {
@@ -151,7 +175,7 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   );
   await enqueueTrials(
     trialsQueue,
-    fresh.map((t) => ({ sweepId: sweep.id, trialId: t.id, config: t.config, attemptsBefore: t.attempts })),
+    fresh.map((t) => jobFor(sweep.spec, sweep.id, t)),
     { attempts: attemptsOf(sweep.spec), backoffMs: ctx.backoffMs },
   );
   return {
@@ -182,10 +206,11 @@ export async function cancelSweep(ctx: SchedulerContext & { sweep: string }): Pr
   const { pool, trialsQueue } = ctx;
   const sweep = await findSweep(pool, ctx.sweep);
   const result = await markSweepCancelled(pool, sweep.id);
-  const states = await jobStates(trialsQueue, result.cancelledTrialIds);
+  const jobIds = result.cancelledTrials.map(jobIdOf);
+  const states = await jobStates(trialsQueue, jobIds);
   let removedJobs = 0;
   let stillRunning = 0;
-  for (const id of result.cancelledTrialIds) {
+  for (const id of jobIds) {
     const state = states.get(id);
     if (state === undefined || !LIVE_STATES.has(state)) continue;
     const job = await trialsQueue.getJob(id);
@@ -234,7 +259,7 @@ export async function sweepProgress(ctx: SchedulerContext & { sweep: string }): 
 
 /**
  * PostgreSQL says these trials still have to run, so a finished (completed or failed) job under one of
- * their ids is left over from an earlier database (e.g. the database was recreated while Redis kept its
+ * their job ids is left over from an earlier database (e.g. the database was recreated while Redis kept its
  * jobs). BullMQ would silently ignore a new job with that id and the trial would wait forever: remove it.
  */
 async function removeStaleJobs(trialsQueue: TrialsQueue, ids: readonly string[]): Promise<void> {

@@ -1,5 +1,10 @@
 import { findSweep, resolutionSummary, sweepResults, type TrialResult } from '@satfarm/db';
-import { DEFAULT_TOLERANCE, type Recommendation, recommendResolution } from '@satfarm/scheduler';
+import {
+  DEFAULT_TOLERANCE,
+  type Recommendation,
+  recommendResolution,
+  type SearchOutcome,
+} from '@satfarm/scheduler';
 import type { Command } from 'commander';
 import { withPool } from '../database.ts';
 import type { SatfarmEnv } from '../env.ts';
@@ -121,10 +126,27 @@ export function recommendationLines(recommendations: Recommendation[]): string {
         `use ${r.cheapestResolution} px (${percent(r.cheapestMeanTestAccuracy, 2)}, within ${r.tolerance * 100} points); ` +
         `receptive fields predict ≥ ${r.rfPredictedResolution ?? '?'} px → ${r.rfPredictedTriedResolution ?? '?'} px tried ` +
         `(${r.agree ? 'agrees' : 'disagrees'}); tail length ${tails}\n` +
-        `  reproduce: ${r.sql.statement.replace('$1', `'${r.sql.parameters[0]}'`).replace('$2', String(r.sql.parameters[1]))}`
+        `  reproduce: ${r.sql.statement.replace('$1', `'${r.sql.parameters[0]}'`).replace('$2', String(r.sql.parameters[1]))}` +
+        (r.search === undefined ? '' : `\n${searchLines(r.search)}`)
       );
     })
     .join('\n');
+}
+
+/** How a successive-halving search got to its recommendation, and what it saved. */
+export function searchLines(search: SearchOutcome): string {
+  const share = search.gridEpochs === 0 ? 0 : search.trainedEpochs / search.gridEpochs;
+  const px = (list: readonly number[]) => (list.length === 0 ? 'none' : `${list.join(', ')} px`);
+  return [
+    `  search: successive halving by ${search.rankBy} (η = ${search.reductionFactor}): trained ` +
+      `${search.trainedEpochs} of the full grid's ${search.gridEpochs} epochs (${percent(share)}); ${search.pruned} trials pruned`,
+    ...search.rungs.map(
+      (r) =>
+        `    rung ${r.rung} at epoch ${r.epoch}: ${r.promoted} of ${r.candidates} went on (${px(r.promotedResolutions)}); ` +
+        `stopped: ${px(r.stoppedResolutions)}`,
+    ),
+    `  why: ${search.why.statement.replace('$1', `'${search.why.parameters[0]}'`)}`,
+  ].join('\n');
 }
 
 export function resolutionTable(

@@ -100,7 +100,9 @@ export function statusLine(r: SweepProgressReport): string {
     .map(([status, n]) => `${n} ${status}`)
     .join(', ');
   // The name comes from the database, where an old row may still hold a terminal escape.
-  return `${printable(r.name)} (${r.sweepId.slice(0, 8)}): ${r.status}; ${counts || 'no trials'}; epochs ${r.epochsDone}/${r.epochsExpected}`;
+  // A search plans fewer epochs than its grid: say both, the point of searching.
+  const search = r.gridEpochs === r.epochsExpected ? '' : ` (search; the full grid: ${r.gridEpochs})`;
+  return `${printable(r.name)} (${r.sweepId.slice(0, 8)}): ${r.status}; ${counts || 'no trials'}; epochs ${r.epochsDone}/${r.epochsExpected}${search}`;
 }
 
 /**

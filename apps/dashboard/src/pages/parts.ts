@@ -20,6 +20,9 @@ export interface ProgressCounts {
   completed: number;
   failed: number;
   cancelled: number;
+  /** Successive-halving sweeps: trials waiting at a rung, and trials the search stopped. */
+  paused?: number | undefined;
+  pruned?: number | undefined;
   epochsDone: number;
   epochsExpected: number;
 }
@@ -36,6 +39,8 @@ export function progress(p: ProgressCounts): SafeHtml {
       ['completed', p.completed],
       ['running', p.running],
       ['queued', p.queued],
+      ['paused', p.paused ?? 0],
+      ['pruned', p.pruned ?? 0],
       ['failed', p.failed],
       ['cancelled', p.cancelled],
     ] as const

@@ -27,6 +27,8 @@ export function sweepPage(data: SweepPageData): string {
     completed: p.counts.completed,
     failed: p.counts.failed + p.counts.diverged,
     cancelled: p.counts.cancelled,
+    paused: p.counts.paused,
+    pruned: p.counts.pruned,
     epochsDone: p.epochsDone,
     epochsExpected: p.epochsExpected,
   };
@@ -41,6 +43,7 @@ ${progress(counts)}
 <h2>Recommended resolution</h2>
 ${recommendations(plot)}
 </section>
+${searchSection(data)}
 <section data-live-id="summary">
 <h2>By resolution</h2>
 ${summaryTable(plot)}
@@ -72,6 +75,30 @@ function recommendations(plot: SweepPlotInput): SafeHtml {
   <div class="card-note">test accuracy ${meanStd(r.meanTestAccuracy, r.std)}</div>
 </div>`,
   )}</div>`;
+}
+
+/** A successive-halving sweep: each rung's decision and what the search trained against its grid. */
+function searchSection(data: SweepPageData): SafeHtml | string {
+  const rungs = data.plot.rungs ?? [];
+  if (rungs.length === 0 && data.progress.gridEpochs === data.progress.epochsExpected) return '';
+  const p = data.progress;
+  const rows = rungs.map(
+    (
+      r,
+    ) => html`<tr><td>${r.architecture} <span class="variant">${r.variant}</span></td><td class="num">${r.rung}</td>
+  <td class="num">${r.epoch}</td><td class="num">${r.promoted} of ${r.candidates}</td></tr>`,
+  );
+  return html`<section data-live-id="search">
+<h2>Search</h2>
+<p class="meta">Successive halving: ${p.epochsDone} epochs trained so far of the ${p.epochsExpected} the search plans; the full grid would train ${p.gridEpochs}. Why a trial stopped: <code>SELECT * FROM search_decisions WHERE sweep_id = '${data.sweep.id}'</code></p>
+${
+  rungs.length === 0
+    ? html`<p class="empty">No rung decided yet.</p>`
+    : html`<table class="summary search-rungs">
+<thead><tr><th>architecture</th><th class="num">rung</th><th class="num">at epoch</th><th class="num">kept</th></tr></thead>
+<tbody>${rows}</tbody></table>`
+}
+</section>`;
 }
 
 function summaryTable(plot: SweepPageData['plot']): SafeHtml {

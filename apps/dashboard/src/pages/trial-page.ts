@@ -14,7 +14,7 @@ export interface TrialPageData {
   curvesSvg: string;
 }
 
-const OPEN = new Set(['queued', 'running']);
+const OPEN = new Set(['queued', 'running', 'paused']);
 
 /** `/trials/:id`: the trial's numbers, saturation per layer with an epoch slider, and its curves. */
 export function trialPage(data: TrialPageData): string {

@@ -4,6 +4,7 @@ import { science } from './0003-science.ts';
 import { sqlReader } from './0004-sql-reader.ts';
 import { projectionResults } from './0005-projection-results.ts';
 import { checkpoints } from './0006-checkpoints.ts';
+import { search } from './0007-search.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sqlReader,
   projectionResults,
   checkpoints,
+  search,
 ];
