@@ -1,5 +1,5 @@
 import type { ResultEvent } from '@satfarm/contracts';
-import { createPool, type IngestResult, ingestEvents, type Pool, withClient } from '@satfarm/db';
+import { createPool, type Pool, withClient } from '@satfarm/db';
 import {
   checkRedis,
   createTrialsQueue,
@@ -14,8 +14,8 @@ import {
 } from '@satfarm/queue';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { AggregatorOptionError, aggregatorSettings } from './aggregator-settings.ts';
-import { MicroBatcher, type Settled } from './batcher.ts';
-import { enqueuePromotions } from './promotions.ts';
+import { type AggregatorStats, batchWriter, emptyStats } from './batch-writer.ts';
+import { MicroBatcher } from './batcher.ts';
 
 export interface AggregatorOptions {
   redisUrl: string;
@@ -41,17 +41,6 @@ export interface AggregatorOptions {
    */
   lockDurationMs?: number | undefined;
   stalledIntervalMs?: number | undefined;
-}
-
-export interface AggregatorStats {
-  batches: number;
-  events: number;
-  epochRows: number;
-  layerRows: number;
-  failedBatches: number;
-  completedSweeps: number;
-  /** Search trials promoted to a next stage (counted each time their job is added, so maybe twice). */
-  promotions: number;
 }
 
 export interface AggregatorHandle {
@@ -86,113 +75,16 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
     component: 'aggregator',
   });
   await checkRedis(options.redisUrl, options.redisTimeoutMs ?? 3_000);
-  const ownPool = options.pool === undefined;
-  const pool =
-    options.pool ??
-    createPool(options.databaseUrl!, {
-      applicationName: 'satfarm-aggregator',
-      onIdleError: (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }),
-    });
-
-  try {
-    // Fail at start-up, naming the URL, rather than at the first result: an aggregator that cannot
-    // reach PostgreSQL would otherwise report itself ready and only fill the failed list.
-    await withClient(pool, (client) => client.query('SELECT 1'));
-  } catch (error) {
-    if (ownPool) await pool.end();
-    throw error;
-  }
-
-  const stats: AggregatorStats = {
-    batches: 0,
-    events: 0,
-    epochRows: 0,
-    layerRows: 0,
-    failedBatches: 0,
-    completedSweeps: 0,
-    promotions: 0,
-  };
+  const { pool, ownPool } = await openPool(options, logger);
+  const stats = emptyStats();
   // Rung decisions are taken as results are written; the promoted trials' jobs are added from here.
   const trialsQueue = createTrialsQueue({ redisUrl: options.redisUrl, prefix: options.prefix });
-  const record = (result: IngestResult, events: number) => {
-    stats.batches += 1;
-    stats.events += events;
-    stats.epochRows += result.epochRows;
-    stats.layerRows += result.layerRows;
-    for (const sweepId of result.completedSweeps) {
-      stats.completedSweeps += 1;
-      logger.info('sweep completed', { sweepId });
-    }
-    if (result.unknownTrialEvents > 0) {
-      logger.warn('results for unknown trials ignored', { events: result.unknownTrialEvents });
-    }
-  };
-  const ingest = async (events: ResultEvent[]) => {
-    const result = await ingestEvents(pool, events);
-    if (result.promotions.length > 0) {
-      await enqueuePromotions(trialsQueue, result.promotions);
-      stats.promotions += result.promotions.length;
-      logger.info('search trials promoted', {
-        trials: result.promotions.map((p) => `${p.trialId} → rung ${p.rung} (until epoch ${p.untilEpoch})`),
-      });
-    }
-    record(result, events.length);
-  };
-  const flush = async (events: ResultEvent[]): Promise<Settled<void>[]> => {
-    try {
-      await ingest(events);
-      return events.map(() => ({ ok: true, value: undefined }));
-    } catch (error) {
-      stats.failedBatches += 1;
-      if (events.length === 1) throw error;
-      logger.warn('batch write failed; writing its events one by one', {
-        events: events.length,
-        error: String(error),
-      });
-    }
-    const outcomes: Settled<void>[] = [];
-    for (const event of events) {
-      try {
-        await ingest([event]);
-        outcomes.push({ ok: true, value: undefined });
-      } catch (error) {
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
-  };
-  const batcher = new MicroBatcher<ResultEvent, void>(flush, batchSize, flushMs);
-
-  const worker = new Worker(
-    QUEUE_NAMES.results,
-    async (job) => {
-      let event: ResultEvent;
-      try {
-        event = parseResultEvent(job.data, job.id);
-      } catch (error) {
-        // Retrying cannot fix a malformed event; it stays in `failed` for inspection.
-        if (error instanceof InvalidJobError) throw new UnrecoverableError(error.message);
-        throw error;
-      }
-      await batcher.add(event);
-    },
-    {
-      connection: redisConnectionOptions(options.redisUrl, { worker: true }),
-      prefix: options.prefix ?? DEFAULT_PREFIX,
-      concurrency,
-      // Results are small and fast; a full batch may wait on PostgreSQL, not on CPU.
-      lockDuration,
-      stalledInterval,
-    },
+  const batcher = new MicroBatcher<ResultEvent, void>(
+    batchWriter({ pool, trialsQueue, logger, stats }),
+    batchSize,
+    flushMs,
   );
-  worker.on('error', (error) => logger.error('aggregator worker error', { error: error.message }));
-  worker.on('failed', (job, error) =>
-    logger.warn('result not written', {
-      jobId: job?.id,
-      attemptsMade: job?.attemptsMade,
-      error: error.message,
-    }),
-  );
+  const worker = resultsWorker(options, { concurrency, lockDuration, stalledInterval }, batcher, logger);
   await worker.waitUntilReady();
   logger.info('aggregator ready', { batchSize, flushMs, concurrency });
 
@@ -216,4 +108,63 @@ export async function startAggregator(options: AggregatorOptions): Promise<Aggre
   };
 }
 
-export { AggregatorOptionError };
+/** The pool to write with: the caller's, or one opened for `databaseUrl` and checked before use. */
+async function openPool(
+  options: AggregatorOptions,
+  logger: Logger,
+): Promise<{ pool: Pool; ownPool: boolean }> {
+  if (options.pool !== undefined) return { pool: options.pool, ownPool: false };
+  const pool = createPool(options.databaseUrl!, {
+    applicationName: 'satfarm-aggregator',
+    onIdleError: (error) => logger.warn('idle PostgreSQL connection failed', { error: error.message }),
+  });
+  try {
+    // Fail at start-up, naming the URL, rather than at the first result: an aggregator that cannot
+    // reach PostgreSQL would otherwise report itself ready and only fill the failed list.
+    await withClient(pool, (client) => client.query('SELECT 1'));
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { pool, ownPool: true };
+}
+
+/** The BullMQ worker on `results`: each job's event joins the current batch and waits for its commit. */
+function resultsWorker(
+  options: AggregatorOptions,
+  settings: { concurrency: number; lockDuration: number; stalledInterval: number },
+  batcher: MicroBatcher<ResultEvent, void>,
+  logger: Logger,
+): Worker {
+  const worker = new Worker(
+    QUEUE_NAMES.results,
+    async (job) => {
+      let event: ResultEvent;
+      try {
+        event = parseResultEvent(job.data, job.id);
+      } catch (error) {
+        // Retrying cannot fix a malformed event; it stays in `failed` for inspection.
+        if (error instanceof InvalidJobError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      await batcher.add(event);
+    },
+    {
+      connection: redisConnectionOptions(options.redisUrl, { worker: true }),
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      // Results are small and fast; a full batch may wait on PostgreSQL, not on CPU.
+      ...settings,
+    },
+  );
+  worker.on('error', (error) => logger.error('aggregator worker error', { error: error.message }));
+  worker.on('failed', (job, error) =>
+    logger.warn('result not written', {
+      jobId: job?.id,
+      attemptsMade: job?.attemptsMade,
+      error: error.message,
+    }),
+  );
+  return worker;
+}
+
+export { AggregatorOptionError, type AggregatorStats };

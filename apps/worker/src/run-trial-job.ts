@@ -82,10 +82,30 @@ export function attemptOf(
   return attemptsBefore + Math.max(1, job.attemptsStarted ?? job.attemptsMade + 1);
 }
 
+/** One run of a trial job: what it was given and what it has done so far. */
+interface TrialRun {
+  job: TrialJobHandle;
+  deps: TrialRunnerDeps;
+  trial: TrialJob;
+  attempt: number;
+  epochs: number;
+  /** The epoch this stage ends at: its rung's in a search, else the last. */
+  untilEpoch: number;
+  now: () => Date;
+  resumedFrom: number;
+  /** Epochs trained by this run (not those restored from a checkpoint). */
+  trained: number;
+  /** Set between epochs: `sweep cancel`, the job lost to another run, the stage's rung reached. */
+  cancelled: boolean;
+  lost: boolean;
+  reachedRung: boolean;
+}
+
 /**
  * One trial job, start to end: validate → `started` → restore the checkpoint (replaying its epochs'
- * events) → train, checkpointing and publishing every epoch → `finished`. Throws UnrecoverableError for
- * a config that can never work, WaitingError after requeueing on shutdown, anything else to retry.
+ * events) → train, checkpointing and publishing every epoch → `finished` (or, for a search stage that
+ * reached its rung, `paused`). Throws UnrecoverableError for a config that can never work, WaitingError
+ * after requeueing on shutdown, anything else to retry.
  */
 export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): Promise<TrialJobOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -96,119 +116,59 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
     await publishInvalidJob(job, deps, describeError(error), now);
     throw new UnrecoverableError(describeError(error));
   }
-  const { sweepId, trialId, config } = trial;
-  const attempt = attemptOf(job, trial.attemptsBefore);
-  const epochs = config.training.epochs;
-  // A search stage stops at its rung's epoch; a grid trial (or a last-rung survivor) trains them all.
-  const untilEpoch = Math.min(trial.untilEpoch ?? epochs, epochs);
-  const pause = (history: readonly EpochResult[]) =>
-    deps.publish({
-      type: 'paused',
-      trialId,
-      sweepId,
-      attempt,
-      rung: trial.rung,
-      at: now().toISOString(),
-      epochs: [...history],
-    });
+  const epochs = trial.config.training.epochs;
+  const run: TrialRun = {
+    job,
+    deps,
+    trial,
+    attempt: attemptOf(job, trial.attemptsBefore),
+    epochs,
+    // A search stage stops at its rung's epoch; a grid trial (or a last-rung survivor) trains them all.
+    untilEpoch: Math.min(trial.untilEpoch ?? epochs, epochs),
+    now,
+    resumedFrom: 0,
+    trained: 0,
+    cancelled: false,
+    lost: false,
+    reachedRung: false,
+  };
   if (deps.shouldStop()) return requeue(job, deps, 'worker shutting down before the trial started');
 
   const backend = await deps.backend();
   await deps.publish({
     type: 'started',
-    trialId,
-    sweepId,
-    attempt,
+    trialId: trial.trialId,
+    sweepId: trial.sweepId,
+    attempt: run.attempt,
     worker: deps.workerId,
     backend: backend.name,
     device: backend.device,
     at: now().toISOString(),
   });
-  const finished = (status: 'completed' | 'failed' | 'diverged', error?: string): FinishedEvent => ({
-    type: 'finished',
-    trialId,
-    sweepId,
-    attempt,
-    status,
-    ...(error === undefined ? {} : { error }),
-    at: now().toISOString(),
-  });
-  const finish = (status: 'completed' | 'failed' | 'diverged', error?: string) =>
-    deps.publish(finished(status, error));
-
-  let resumedFrom = 0;
-  let trained = 0;
-  let cancelled = false;
-  let lost = false;
-  let reachedRung = false;
   try {
-    let resume: TrainerCheckpoint | undefined = await deps.checkpoints.load(trialId);
-    if (resume !== undefined) {
-      resumedFrom = resume.epoch;
-      // The run that wrote the checkpoint may have died before publishing its last epoch: replay them
-      // all (idempotent upserts; the newest attempt's copy of a row wins).
-      await deps.publishAll(
-        resume.history.map((result) => ({ type: 'epoch', trialId, sweepId, attempt, result })),
-      );
-      await job.log(
-        `attempt ${attempt} on ${deps.workerId}: resuming after epoch ${resume.epoch} from its checkpoint`,
-      );
-      if (resume.epoch >= untilEpoch && untilEpoch < epochs) {
-        // This stage was trained already (its pause was lost with Redis, or the sweep was cancelled
-        // at the rung): report the pause again, train nothing.
-        await pause(resume.history);
-        return { status: 'paused', attempt, trainedEpochs: 0, resumedFrom };
-      }
+    let resume = await resumeFromCheckpoint(run);
+    if (resume !== undefined && resume.epoch >= run.untilEpoch && run.untilEpoch < epochs) {
+      // This stage was trained already (its pause was lost with Redis, or the sweep was cancelled at
+      // the rung): report the pause again, train nothing.
+      await publishPause(run, resume.history);
+      return outcomeOf(run, 'paused');
     }
-    await job.updateProgress({ stage: 'loading', attempt, epoch: resumedFrom, epochs, resumedFrom });
-    const dataset = await deps.dataset(config);
+    await job.updateProgress({
+      stage: 'loading',
+      attempt: run.attempt,
+      epoch: run.resumedFrom,
+      epochs,
+      resumedFrom: run.resumedFrom,
+    });
+    const dataset = await deps.dataset(trial.config);
     const train = (from: TrainerCheckpoint | undefined) =>
       trainTrial({
-        config,
+        config: trial.config,
         dataset,
         backend: backend.name,
         resume: from,
-        shouldStop: () => cancelled || lost || reachedRung || deps.shouldStop(),
-        onEpoch: async (result, capture) => {
-          // Asked while the checkpoint is captured (one Redis round trip, hidden behind the capture).
-          const [owned, checkpoint] = await Promise.all([deps.ownsJob?.() ?? true, capture()]);
-          if (!owned) {
-            lost = true;
-            return;
-          }
-          // Checkpoint first: an epoch published but not checkpointed would be trained (and sent) twice.
-          await deps.checkpoints.save(trialId, checkpoint);
-          // Asked again once the checkpoint is on disk: a run that took the trial over meanwhile (Redis
-          // flushed and the sweep resumed, or a stall) may have loaded the checkpoint before this save
-          // and be training this epoch again. Owned now means no other run has started since, so the
-          // next one resumes after this epoch and publishing it records it exactly once.
-          if (!(await (deps.ownsJob?.() ?? true))) {
-            lost = true;
-            return;
-          }
-          await deps.publish({ type: 'epoch', trialId, sweepId, attempt, result });
-          trained += 1;
-          reachedRung = result.epoch >= untilEpoch && untilEpoch < epochs;
-          // Independent of each other: one wait instead of three. After the last epoch a cancel would
-          // change nothing (the trial completes), so Redis is not asked.
-          const [cancelledNow] = await Promise.all([
-            result.epoch < epochs ? deps.isCancelled() : false,
-            job.log(
-              `attempt ${attempt} on ${deps.workerId}: trained epoch ${result.epoch}/${epochs} ` +
-                `(test accuracy ${result.testAccuracy.toFixed(4)}, ${result.seconds.toFixed(2)} s)`,
-            ),
-            job.updateProgress({
-              stage: 'training',
-              attempt,
-              epoch: result.epoch,
-              epochs,
-              resumedFrom,
-              testAccuracy: result.testAccuracy,
-              trainLoss: result.trainLoss,
-            }),
-          ]);
-          cancelled = cancelledNow;
-        },
+        shouldStop: () => run.cancelled || run.lost || run.reachedRung || deps.shouldStop(),
+        onEpoch: (result, capture) => recordEpoch(run, result, capture),
       });
     let outcome: Awaited<ReturnType<typeof trainTrial>>;
     try {
@@ -217,78 +177,198 @@ export async function runTrialJob(job: TrialJobHandle, deps: TrialRunnerDeps): P
       // A checkpoint that does not fit the model (written by an older build) is useless: start over.
       if (resume === undefined || !isCheckpointMismatch(error)) throw error;
       await job.log(
-        `attempt ${attempt}: checkpoint unusable (${describeError(error)}); starting from epoch 1`,
+        `attempt ${run.attempt}: checkpoint unusable (${describeError(error)}); starting from epoch 1`,
       );
-      await deps.checkpoints.remove(trialId);
+      await deps.checkpoints.remove(trial.trialId);
       resume = undefined;
-      resumedFrom = 0;
+      run.resumedFrom = 0;
       outcome = await train(undefined);
     }
-    if (lost) {
-      // Someone else owns the trial now (or will, after `sweep resume`): leave the job, the checkpoint
-      // and the trial's status to them; the epoch just trained was not recorded.
-      try {
-        await job.log(
-          `attempt ${attempt} on ${deps.workerId}: the job is no longer ours (Redis lost it or another ` +
-            'worker took it over); stopped without recording the epoch it had just trained',
-        );
-      } catch {
-        // The job may be gone: there is nowhere to log to.
-      }
-      throw new WaitingError();
-    }
-    if (!outcome.finished && cancelled) {
-      // The sweep was cancelled: PostgreSQL already says so; the job ends without a `finished` event.
-      // The checkpoint stays: a cancel stops the spending, not the work done, so `sweep resume`
-      // continues after this epoch instead of training the trial again from epoch 1.
-      await job.log(
-        `attempt ${attempt}: trial cancelled; stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0} ` +
-          '(checkpoint kept for `sweep resume`)',
-      );
-      return { status: 'cancelled', attempt, trainedEpochs: trained, resumedFrom };
-    }
-    if (!outcome.finished && reachedRung) {
-      // The checkpoint stays: a promotion continues from it.
-      await pause(outcome.epochs);
-      await job.log(
-        `attempt ${attempt}: reached rung ${trial.rung} at epoch ${untilEpoch}; waiting for its decision`,
-      );
-      return { status: 'paused', attempt, trainedEpochs: trained, resumedFrom };
-    }
-    if (!outcome.finished) {
-      return requeue(
-        job,
-        deps,
-        `worker shutting down: stopped after epoch ${outcome.epochs.at(-1)?.epoch ?? 0}`,
-      );
-    }
-    // `finished` carries every epoch (restored and trained): the aggregator writes them in the
-    // transaction that marks the trial completed, so epoch events that Redis lost before they were
-    // written (flushed, failed over) cannot leave a completed trial with a hole.
-    await deps.publish({ ...finished('completed'), epochs: outcome.epochs });
-    if (deps.checkpoints.removesCompleted === 'worker') await deps.checkpoints.remove(trialId);
-    return { status: 'completed', attempt, trainedEpochs: trained, resumedFrom };
+    return await endOfTraining(run, outcome);
   } catch (error) {
-    if (error instanceof WaitingError) throw error;
-    const message = describeError(error);
-    if (isDivergence(error)) {
-      await finish('diverged', message);
-      await deps.checkpoints.remove(trialId);
-      await job.log(`attempt ${attempt}: ${message}`);
-      return { status: 'diverged', attempt, trainedEpochs: trained, resumedFrom };
-    }
-    if (isNonRetryable(error)) {
-      await finish('failed', message);
-      await deps.checkpoints.remove(trialId);
-      // Decided here, in the sandboxed child where the error's class is known; what crosses to the
-      // parent is only this error's JSON, and BullMQ there stops retrying by the name 'UnrecoverableError'.
-      throw new UnrecoverableError(message);
-    }
-    // Only the last attempt reports `failed`: a retry follows otherwise. The checkpoint stays, so a
-    // `sweep resume` continues where this left off.
-    if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await finish('failed', message);
-    throw error;
+    return endOnError(run, error);
   }
+}
+
+/** Loads the trial's checkpoint, if any, and replays its epochs' events. */
+async function resumeFromCheckpoint(run: TrialRun): Promise<TrainerCheckpoint | undefined> {
+  const { deps, job, trial, attempt } = run;
+  const resume = await deps.checkpoints.load(trial.trialId);
+  if (resume === undefined) return undefined;
+  run.resumedFrom = resume.epoch;
+  // The run that wrote the checkpoint may have died before publishing its last epoch: replay them all
+  // (idempotent upserts; the newest attempt's copy of a row wins).
+  await deps.publishAll(
+    resume.history.map((result) => ({
+      type: 'epoch',
+      trialId: trial.trialId,
+      sweepId: trial.sweepId,
+      attempt,
+      result,
+    })),
+  );
+  await job.log(
+    `attempt ${attempt} on ${deps.workerId}: resuming after epoch ${resume.epoch} from its checkpoint`,
+  );
+  return resume;
+}
+
+/**
+ * After every epoch: checkpoint, then publish, each only while the job is still this run's; then note
+ * whether the stage reached its rung and whether the sweep was cancelled.
+ */
+async function recordEpoch(
+  run: TrialRun,
+  result: EpochResult,
+  capture: () => Promise<TrainerCheckpoint>,
+): Promise<void> {
+  const { deps, job, trial, attempt, epochs } = run;
+  // Asked while the checkpoint is captured (one Redis round trip, hidden behind the capture).
+  const [owned, checkpoint] = await Promise.all([deps.ownsJob?.() ?? true, capture()]);
+  if (!owned) {
+    run.lost = true;
+    return;
+  }
+  // Checkpoint first: an epoch published but not checkpointed would be trained (and sent) twice.
+  await deps.checkpoints.save(trial.trialId, checkpoint);
+  // Asked again once the checkpoint is on disk: a run that took the trial over meanwhile (Redis
+  // flushed and the sweep resumed, or a stall) may have loaded the checkpoint before this save and be
+  // training this epoch again. Owned now means no other run has started since, so the next one resumes
+  // after this epoch and publishing it records it exactly once.
+  if (!(await (deps.ownsJob?.() ?? true))) {
+    run.lost = true;
+    return;
+  }
+  await deps.publish({ type: 'epoch', trialId: trial.trialId, sweepId: trial.sweepId, attempt, result });
+  run.trained += 1;
+  run.reachedRung = result.epoch >= run.untilEpoch && run.untilEpoch < epochs;
+  // Independent of each other: one wait instead of three. After the last epoch a cancel would change
+  // nothing (the trial completes), so Redis is not asked.
+  const [cancelledNow] = await Promise.all([
+    result.epoch < epochs ? deps.isCancelled() : false,
+    job.log(
+      `attempt ${attempt} on ${deps.workerId}: trained epoch ${result.epoch}/${epochs} ` +
+        `(test accuracy ${result.testAccuracy.toFixed(4)}, ${result.seconds.toFixed(2)} s)`,
+    ),
+    job.updateProgress({
+      stage: 'training',
+      attempt,
+      epoch: result.epoch,
+      epochs,
+      resumedFrom: run.resumedFrom,
+      testAccuracy: result.testAccuracy,
+      trainLoss: result.trainLoss,
+    }),
+  ]);
+  run.cancelled = cancelledNow;
+}
+
+/** What a run that trained without throwing reports: lost, cancelled, paused, requeued or completed. */
+async function endOfTraining(
+  run: TrialRun,
+  outcome: Awaited<ReturnType<typeof trainTrial>>,
+): Promise<TrialJobOutcome> {
+  const { deps, job, trial, attempt } = run;
+  const lastEpoch = outcome.epochs.at(-1)?.epoch ?? 0;
+  if (run.lost) {
+    // Someone else owns the trial now (or will, after `sweep resume`): leave the job, the checkpoint
+    // and the trial's status to them; the epoch just trained was not recorded.
+    try {
+      await job.log(
+        `attempt ${attempt} on ${deps.workerId}: the job is no longer ours (Redis lost it or another ` +
+          'worker took it over); stopped without recording the epoch it had just trained',
+      );
+    } catch {
+      // The job may be gone: there is nowhere to log to.
+    }
+    throw new WaitingError();
+  }
+  if (!outcome.finished && run.cancelled) {
+    // The sweep was cancelled: PostgreSQL already says so; the job ends without a `finished` event.
+    // The checkpoint stays: a cancel stops the spending, not the work done, so `sweep resume`
+    // continues after this epoch instead of training the trial again from epoch 1.
+    await job.log(
+      `attempt ${attempt}: trial cancelled; stopped after epoch ${lastEpoch} (checkpoint kept for \`sweep resume\`)`,
+    );
+    return outcomeOf(run, 'cancelled');
+  }
+  if (!outcome.finished && run.reachedRung) {
+    // The checkpoint stays: a promotion continues from it.
+    await publishPause(run, outcome.epochs);
+    await job.log(
+      `attempt ${attempt}: reached rung ${trial.rung} at epoch ${run.untilEpoch}; waiting for its decision`,
+    );
+    return outcomeOf(run, 'paused');
+  }
+  if (!outcome.finished) {
+    return requeue(job, deps, `worker shutting down: stopped after epoch ${lastEpoch}`);
+  }
+  // `finished` carries every epoch (restored and trained): the aggregator writes them in the
+  // transaction that marks the trial completed, so epoch events that Redis lost before they were
+  // written (flushed, failed over) cannot leave a completed trial with a hole.
+  await publishFinished(run, 'completed', undefined, outcome.epochs);
+  if (deps.checkpoints.removesCompleted === 'worker') await deps.checkpoints.remove(trial.trialId);
+  return outcomeOf(run, 'completed');
+}
+
+/** A run that threw: divergence and configs that can never work end the trial; anything else retries. */
+async function endOnError(run: TrialRun, error: unknown): Promise<TrialJobOutcome> {
+  const { deps, job, trial, attempt } = run;
+  if (error instanceof WaitingError) throw error;
+  const message = describeError(error);
+  if (isDivergence(error)) {
+    await publishFinished(run, 'diverged', message);
+    await deps.checkpoints.remove(trial.trialId);
+    await job.log(`attempt ${attempt}: ${message}`);
+    return outcomeOf(run, 'diverged');
+  }
+  if (isNonRetryable(error)) {
+    await publishFinished(run, 'failed', message);
+    await deps.checkpoints.remove(trial.trialId);
+    // Decided here, in the sandboxed child where the error's class is known; what crosses to the
+    // parent is only this error's JSON, and BullMQ there stops retrying by the name 'UnrecoverableError'.
+    throw new UnrecoverableError(message);
+  }
+  // Only the last attempt reports `failed`: a retry follows otherwise. The checkpoint stays, so a
+  // `sweep resume` continues where this left off.
+  if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await publishFinished(run, 'failed', message);
+  throw error;
+}
+
+function outcomeOf(run: TrialRun, status: TrialJobOutcome['status']): TrialJobOutcome {
+  return { status, attempt: run.attempt, trainedEpochs: run.trained, resumedFrom: run.resumedFrom };
+}
+
+function publishFinished(
+  run: TrialRun,
+  status: 'completed' | 'failed' | 'diverged',
+  error?: string,
+  epochs?: readonly EpochResult[],
+): Promise<void> {
+  const event: FinishedEvent = {
+    type: 'finished',
+    trialId: run.trial.trialId,
+    sweepId: run.trial.sweepId,
+    attempt: run.attempt,
+    status,
+    ...(error === undefined ? {} : { error }),
+    at: run.now().toISOString(),
+    ...(epochs === undefined ? {} : { epochs: [...epochs] }),
+  };
+  return run.deps.publish(event);
+}
+
+/** The stage reached its rung: the trial waits for the rung's decision (history 1..epoch with it). */
+function publishPause(run: TrialRun, history: readonly EpochResult[]): Promise<void> {
+  return run.deps.publish({
+    type: 'paused',
+    trialId: run.trial.trialId,
+    sweepId: run.trial.sweepId,
+    attempt: run.attempt,
+    rung: run.trial.rung,
+    at: run.now().toISOString(),
+    epochs: [...history],
+  });
 }
 
 async function requeue(job: TrialJobHandle, deps: TrialRunnerDeps, why: string): Promise<never> {

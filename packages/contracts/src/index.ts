@@ -58,7 +58,7 @@ export {
   TrialOutcome,
 } from './result-event.ts';
 export { InvalidValueError, NonRetryableError } from './invalid-value.ts';
-export type { ProjectionSummaryRow } from './projection-summary.ts';
+export type { ProjectionSummaryRow, TrialProjectionRow } from './projection-summary.ts';
 export { type LogFields, type Logger, jsonLineLogger, noopLogger, withFields } from './logger.ts';
 export { variantOf } from './variant.ts';
 export { mulberry32 } from './random.ts';

@@ -1,4 +1,4 @@
-import type { ProjectionSummaryRow } from '@satfarm/contracts';
+import type { ProjectionSummaryRow, TrialProjectionRow } from '@satfarm/contracts';
 import type { Pool } from 'pg';
 import { withClient } from './connection.ts';
 
@@ -151,26 +151,8 @@ export async function reportLayers(pool: Pool, sweepId: string): Promise<ReportT
   });
 }
 
-export interface ReportTrialProjectionRow {
-  trialId: string;
-  architecture: string;
-  variant: string;
-  resolution: number;
-  seed: number;
-  fit: 'train' | 'test';
-  includesClassifier: boolean;
-  scope: 'all' | 'layer';
-  layerName: string | null;
-  layerIndex: number | null;
-  delta: number;
-  k: number;
-  width: number;
-  /** Test accuracy of the trial unprojected (its last epoch). */
-  testAccuracy: number;
-  accuracy: number;
-  /** Test accuracy with each random subspace of the same k. */
-  randomAccuracies: number[];
-}
+/** Declared in contracts, where `@satfarm/report` takes it from too. */
+export type ReportTrialProjectionRow = TrialProjectionRow;
 
 /** Every `projection_results` row of the completed trials of a sweep, with the trial's unprojected accuracy. */
 export async function reportProjections(pool: Pool, sweepId: string): Promise<ReportTrialProjectionRow[]> {

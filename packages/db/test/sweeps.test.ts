@@ -176,7 +176,9 @@ describe('sweep lifecycle', () => {
     expect(status.counts).toEqual({
       queued: 1,
       running: 1,
+      paused: 0,
       completed: 1,
+      pruned: 0,
       failed: 1,
       diverged: 0,
       cancelled: 0,
@@ -210,6 +212,7 @@ describe('sweep lifecycle', () => {
     expect(await markSweepCancelled(db.pool, sweepId)).toEqual({
       status: 'completed',
       cancelledTrialIds: [],
+      cancelledTrials: [],
     });
     await expect(markSweepCancelled(db.pool, '0'.repeat(32))).rejects.toThrow(NotFoundError);
   });

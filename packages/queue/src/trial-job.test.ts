@@ -1,7 +1,7 @@
 import { TrialConfig, trialIdFor } from '@satfarm/contracts';
 import { describe, expect, it } from 'vitest';
 import { InvalidJobError } from './errors.ts';
-import { parseTrialJob } from './trial-job.ts';
+import { parseTrialJob, trialJobId } from './trial-job.ts';
 
 const sweepId = 'a'.repeat(32);
 const config = TrialConfig.parse({
@@ -20,15 +20,22 @@ describe('parseTrialJob', () => {
       trialId,
       config,
       attemptsBefore: 0,
+      rung: 0,
     });
   });
   it('rejects a trial id that does not match the config', () => {
     const trialId = trialIdFor(sweepId, { ...config, seed: 2 });
     expect(() => parseTrialJob({ sweepId, trialId, config })).toThrow(/is not the id of its config/);
   });
-  it('rejects a job id other than the trial id', () => {
+  it('rejects a job id other than the trial id, or for a search stage its id with the rung', () => {
     const trialId = trialIdFor(sweepId, config);
-    expect(() => parseTrialJob({ sweepId, trialId, config }, 'other')).toThrow(/job id must equal trialId/);
+    expect(() => parseTrialJob({ sweepId, trialId, config }, 'other')).toThrow(
+      `job id must be '${trialId}' (trial and rung)`,
+    );
+    const stage = { sweepId, trialId, config, rung: 2, untilEpoch: 4 };
+    expect(parseTrialJob(stage, `${trialId}-r2`)).toMatchObject({ rung: 2, untilEpoch: 4 });
+    expect(trialJobId(trialId, 2)).toBe(`${trialId}-r2`);
+    expect(() => parseTrialJob(stage, trialId)).toThrow(`job id must be '${trialId}-r2'`);
   });
   it('names the bad field', () => {
     const trialId = trialIdFor(sweepId, config);

@@ -66,7 +66,7 @@ describe('trials queue', () => {
     const job = await trials.getJob(batch[1]!.trialId);
     expect(job?.opts.attempts).toBe(2);
     expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: 5_000 });
-    expect(parseTrialJob(job?.data, job?.id)).toEqual({ ...batch[1], attemptsBefore: 0 });
+    expect(parseTrialJob(job?.data, job?.id)).toEqual({ ...batch[1], attemptsBefore: 0, rung: 0 });
   });
 
   it('adds nothing when one trial of the batch is invalid', async () => {

@@ -1,4 +1,4 @@
-import type { ProjectionSummaryRow } from '@satfarm/contracts';
+import type { ProjectionSummaryRow, TrialProjectionRow } from '@satfarm/contracts';
 
 /** Which network a row belongs to: architecture and its options other than resolution and seed. */
 export interface VariantKey {
@@ -83,23 +83,8 @@ export interface ReportLayer extends VariantKey {
   evalSaturation: number;
 }
 
-export interface ReportProjection extends VariantKey {
-  trialId: string;
-  resolution: number;
-  seed: number;
-  fit: 'train' | 'test';
-  includesClassifier: boolean;
-  scope: 'all' | 'layer';
-  layerName: string | null;
-  layerIndex: number | null;
-  delta: number;
-  k: number;
-  width: number;
-  /** The trial's unprojected test accuracy. */
-  testAccuracy: number;
-  accuracy: number;
-  randomAccuracies: number[];
-}
+/** One trial's projection result, as `@satfarm/db` returns it (declared once, in contracts). */
+export type ReportProjection = TrialProjectionRow;
 
 export interface LegacyProjectionRow extends VariantKey {
   resolution: number;
