@@ -21,3 +21,10 @@ export {
   type QueueOptions,
   type TrialsQueue,
 } from './trials-queue.ts';
+export {
+  LIVE_STATES,
+  removeTrialJob,
+  setTrialJobCancelled,
+  type TrialJobState,
+  trialJobStates,
+} from './trial-jobs.ts';

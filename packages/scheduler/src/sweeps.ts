@@ -19,8 +19,16 @@ import {
   type UnfinishedTrial,
   unfinishedTrials,
 } from '@satfarm/db';
-import { enqueueTrials, type TrialJobInput, type TrialsQueue, trialJobId } from '@satfarm/queue';
-import { jobStates, LIVE_STATES } from './job-states.ts';
+import {
+  enqueueTrials,
+  LIVE_STATES,
+  removeTrialJob,
+  setTrialJobCancelled,
+  type TrialJobInput,
+  type TrialsQueue,
+  trialJobId,
+  trialJobStates,
+} from '@satfarm/queue';
 import { validateTrials } from './validate-trials.ts';
 
 export interface SchedulerContext {
@@ -89,7 +97,7 @@ export async function createSweepFromSpec(
   let toEnqueue: TrialJobInput[] = written.newTrialIds.map((id) => jobFor(spec, sweepId, byId.get(id)!));
   if (!written.created) {
     const queued = (await unfinishedTrials(pool, sweepId)).filter((t) => t.status === 'queued');
-    const states = await jobStates(trialsQueue, queued.map(jobIdOf));
+    const states = await trialJobStates(trialsQueue, queued.map(jobIdOf));
     toEnqueue = queued
       .filter((t) => !LIVE_STATES.has(states.get(jobIdOf(t)) ?? 'unknown'))
       .map((t) => jobFor(spec, sweepId, t));
@@ -135,7 +143,7 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   // promoted trials are queued and get their jobs below with the others.
   await takeDueDecisions(pool, sweep.id);
   const trials = await unfinishedTrials(pool, sweep.id);
-  const states = await jobStates(trialsQueue, trials.map(jobIdOf));
+  const states = await trialJobStates(trialsQueue, trials.map(jobIdOf));
   const running: UnfinishedTrial[] = [];
   const waiting: UnfinishedTrial[] = [];
   const stale: UnfinishedTrial[] = [];
@@ -148,23 +156,17 @@ export async function resumeSweep(ctx: SchedulerContext & { sweep: string }): Pr
   // A cancel may have flagged running jobs to stop: they are wanted again.
   const revived: UnfinishedTrial[] = [];
   for (const trial of running) {
-    const job = await trialsQueue.getJob(jobIdOf(trial));
-    if (job?.data.cancelled === true) {
-      await job.updateData({ ...job.data, cancelled: false });
-      revived.push(trial);
-    }
+    if (await setTrialJobCancelled(trialsQueue, jobIdOf(trial), false)) revived.push(trial);
   }
   const fresh: UnfinishedTrial[] = [];
   for (const trial of stale) {
-    if (states.get(jobIdOf(trial)) !== 'unknown') {
-      const job = await trialsQueue.getJob(jobIdOf(trial));
-      try {
-        await job?.remove();
-      } catch {
-        // It became active (locked) in the meantime: a worker has it.
-        running.push(trial);
-        continue;
-      }
+    if (
+      states.get(jobIdOf(trial)) !== 'unknown' &&
+      (await removeTrialJob(trialsQueue, jobIdOf(trial))) === 'locked'
+    ) {
+      // It became active (locked) in the meantime: a worker has it.
+      running.push(trial);
+      continue;
     }
     fresh.push(trial);
   }
@@ -207,23 +209,21 @@ export async function cancelSweep(ctx: SchedulerContext & { sweep: string }): Pr
   const sweep = await findSweep(pool, ctx.sweep);
   const result = await markSweepCancelled(pool, sweep.id);
   const jobIds = result.cancelledTrials.map(jobIdOf);
-  const states = await jobStates(trialsQueue, jobIds);
+  const states = await trialJobStates(trialsQueue, jobIds);
   let removedJobs = 0;
   let stillRunning = 0;
   for (const id of jobIds) {
     const state = states.get(id);
     if (state === undefined || !LIVE_STATES.has(state)) continue;
-    const job = await trialsQueue.getJob(id);
-    if (job === undefined) continue;
-    try {
-      if (state === 'active') throw new Error('running');
-      await job.remove();
+    const removed = state === 'active' ? 'locked' : await removeTrialJob(trialsQueue, id);
+    if (removed === 'missing') continue;
+    if (removed === 'removed') {
       removedJobs += 1;
-    } catch {
-      // Active (or became active meanwhile): tell the trainer instead.
-      await job.updateData({ ...job.data, cancelled: true }).catch(() => {});
-      stillRunning += 1;
+      continue;
     }
+    // Active (or became active meanwhile): tell the trainer instead.
+    await setTrialJobCancelled(trialsQueue, id, true);
+    stillRunning += 1;
   }
   return {
     sweepId: sweep.id,
@@ -264,10 +264,10 @@ export async function sweepProgress(ctx: SchedulerContext & { sweep: string }): 
  */
 async function removeStaleJobs(trialsQueue: TrialsQueue, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const states = await jobStates(trialsQueue, ids);
+  const states = await trialJobStates(trialsQueue, ids);
   for (const id of ids) {
     const state = states.get(id) ?? 'unknown';
     if (state === 'unknown' || LIVE_STATES.has(state)) continue;
-    await (await trialsQueue.getJob(id))?.remove();
+    await removeTrialJob(trialsQueue, id);
   }
 }
