@@ -10,6 +10,7 @@ import { decideRung, type RungDecision, type TrialSnapshot } from '@satfarm/sear
 import { deleteCheckpoints } from './checkpoint-rows.ts';
 import { withTransaction } from './connection.ts';
 import { IncompleteHistoryError } from './errors.ts';
+import { searchGroup } from './search-signal-rows.ts';
 import { settleSweeps } from './settle-sweeps.ts';
 import type { TrialStatus } from './statuses.ts';
 
@@ -101,7 +102,8 @@ export async function decideDueRungs(
         for (const id of await decideGroup(client, sweepId, search, rungs, group)) promotedNow.add(id);
       }
     }
-    for (const trial of await trialsOf(client, sweepId)) {
+    // `trials` holds the statuses and stages the decisions just wrote (decideGroup keeps them in step).
+    for (const trial of trials) {
       if (trial.status !== 'queued' || trial.searchRung === 0) continue;
       if (!promotedNow.has(trial.id) && !pausedNow.has(trial.id)) continue;
       promotions.push({
@@ -139,7 +141,17 @@ async function decideGroup(
     candidates: await snapshotsAt(client, candidates, epoch),
   });
   await recordDecisions(client, sweepId, search, rung, epoch, decisions);
-  return decisions.filter((d) => d.promoted).map((d) => d.trialId);
+  // What recordDecisions wrote, mirrored on the trials read before: no second read of the sweep.
+  const promoted = new Set(decisions.filter((d) => d.promoted).map((d) => d.trialId));
+  for (const trial of candidates) {
+    if (promoted.has(trial.id)) {
+      trial.status = 'queued';
+      trial.searchRung = rung + 1;
+    } else {
+      trial.status = 'pruned';
+    }
+  }
+  return [...promoted];
 }
 
 async function recordDecisions(
@@ -201,7 +213,7 @@ async function trialsOf(client: PoolClient, sweepId: string): Promise<SearchTria
 function groupByVariant(trials: readonly SearchTrial[]): Map<string, SearchTrial[]> {
   const groups = new Map<string, SearchTrial[]>();
   for (const trial of trials) {
-    const key = `${trial.architecture} (${trial.variant})`;
+    const key = searchGroup(trial.architecture, trial.variant);
     groups.set(key, [...(groups.get(key) ?? []), trial]);
   }
   return groups;
@@ -234,7 +246,7 @@ async function snapshotsAt(
     const row = byId.get(t.id)!;
     return {
       trialId: t.id,
-      group: `${t.architecture} (${t.variant})`,
+      group: searchGroup(t.architecture, t.variant),
       resolution: t.resolution,
       seed: t.seed,
       epoch,

@@ -1,33 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { PausedEvent } from '@satfarm/contracts';
-import { createTestDatabase, type TestDatabase } from '@satfarm/db/testing';
+import { it } from '@satfarm/db/vitest';
 import {
   createSweep,
   ingestEvents,
   markSweepCancelled,
+  type Pool,
   sweepStatus,
   takeDueDecisions,
   writeCheckpointBytes,
 } from '@satfarm/db';
 import { completed, epoch, finished, smallSpec, started } from './fixtures.ts';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db?.drop();
-});
-
 /** Four resolutions, one seed, 4 epochs: rungs at epochs 1 and 2 with η = 2 (4 → 2 → 1 trials). */
-async function searchSweep(name: string) {
+async function searchSweep(pool: Pool, name: string) {
   const spec = smallSpec({
     name,
     grid: { architecture: ['simple-cnn'], resolution: [14, 20, 28, 36], seed: [1] },
     training: { epochs: 4, batchSize: 16 },
     search: { strategy: 'successive-halving', minEpochs: 1, reductionFactor: 2, rankBy: 'accuracy' },
   });
-  const { sweepId, trialIds } = await createSweep(db.pool, spec);
+  const { sweepId, trialIds } = await createSweep(pool, spec);
   return { sweepId, trialIds: trialIds as [string, string, string, string] };
 }
 
@@ -52,8 +45,8 @@ function paused(
   };
 }
 
-async function statuses(ids: readonly string[]) {
-  const { rows } = await db.pool.query<{ id: string; status: string; search_rung: number }>(
+async function statuses(pool: Pool, ids: readonly string[]) {
+  const { rows } = await pool.query<{ id: string; status: string; search_rung: number }>(
     'SELECT id, status, search_rung FROM trials WHERE id = ANY($1::text[])',
     [ids],
   );
@@ -61,8 +54,8 @@ async function statuses(ids: readonly string[]) {
   return ids.map((id) => `${byId.get(id)!.status}@${byId.get(id)!.search_rung}`);
 }
 
-async function decisions(sweepId: string) {
-  const { rows } = await db.pool.query<{
+async function decisions(pool: Pool, sweepId: string) {
+  const { rows } = await pool.query<{
     trial_id: string;
     rung: number;
     epoch: number;
@@ -77,8 +70,10 @@ async function decisions(sweepId: string) {
 }
 
 describe('successive-halving decisions on ingest', () => {
-  it('decides a rung once every trial of it paused, once, and finds the same promotions when the pauses come again', async () => {
-    const { sweepId, trialIds } = await searchSweep('rungs');
+  it('decides a rung once every trial of it paused, once, and finds the same promotions when the pauses come again', async ({
+    db,
+  }) => {
+    const { sweepId, trialIds } = await searchSweep(db.pool, 'rungs');
     const [a, b, c, d] = trialIds;
     await ingestEvents(
       db.pool,
@@ -92,15 +87,15 @@ describe('successive-halving decisions on ingest', () => {
       paused(sweepId, c, 0, [0.6]),
     ]);
     expect(early.promotions).toEqual([]);
-    expect(await decisions(sweepId)).toEqual([]);
+    expect(await decisions(db.pool, sweepId)).toEqual([]);
 
     const due = await ingestEvents(db.pool, [paused(sweepId, d, 0, [0.7])]);
     expect(due.promotions.map((p) => [p.trialId, p.rung, p.untilEpoch, p.attemptsBefore])).toEqual([
       [b, 1, 2, 1],
       [d, 1, 2, 1],
     ]);
-    expect(await statuses(trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'queued@1']);
-    const rung0 = await decisions(sweepId);
+    expect(await statuses(db.pool, trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'queued@1']);
+    const rung0 = await decisions(db.pool, sweepId);
     expect(rung0.map((r) => [r.trial_id, r.rank, r.decision])).toEqual([
       [b, 1, 'promoted'],
       [d, 2, 'promoted'],
@@ -125,8 +120,8 @@ describe('successive-halving decisions on ingest', () => {
       [b, 1],
       [d, 1],
     ]);
-    expect(await decisions(sweepId)).toHaveLength(4);
-    expect(await statuses(trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'queued@1']);
+    expect(await decisions(db.pool, sweepId)).toHaveLength(4);
+    expect(await statuses(db.pool, trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'queued@1']);
 
     // Rung 1: the promoted stage's jobs run as attempt 2; d overtakes b; the survivor trains to the end.
     await ingestEvents(db.pool, [started(sweepId, b, 2), started(sweepId, d, 2)]);
@@ -135,7 +130,7 @@ describe('successive-halving decisions on ingest', () => {
       paused(sweepId, d, 1, [0.7, 0.86], 2),
     ]);
     expect(last.promotions.map((p) => [p.trialId, p.rung, p.untilEpoch])).toEqual([[d, 2, 4]]);
-    expect(await statuses(trialIds)).toEqual(['pruned@0', 'pruned@1', 'pruned@0', 'queued@2']);
+    expect(await statuses(db.pool, trialIds)).toEqual(['pruned@0', 'pruned@1', 'pruned@0', 'queued@2']);
     expect((await sweepStatus(db.pool, sweepId)).status).toBe('running');
 
     await ingestEvents(db.pool, [started(sweepId, d, 3), completed(sweepId, d, 3, 4)]);
@@ -154,8 +149,8 @@ describe('successive-halving decisions on ingest', () => {
     expect(rows[0]!.n).toBe(1 + 2 + 1);
   });
 
-  it('a trial that fails for good no longer holds its rung back', async () => {
-    const { sweepId, trialIds } = await searchSweep('failure');
+  it('a trial that fails for good no longer holds its rung back', async ({ db }) => {
+    const { sweepId, trialIds } = await searchSweep(db.pool, 'failure');
     const [a, b, c, d] = trialIds;
     await ingestEvents(
       db.pool,
@@ -169,11 +164,11 @@ describe('successive-halving decisions on ingest', () => {
     const outcome = await ingestEvents(db.pool, [finished(sweepId, d, 'failed', 1, 'out of memory')]);
     // Three candidates, η = 2: the best one goes on.
     expect(outcome.promotions.map((p) => p.trialId)).toEqual([b]);
-    expect(await statuses(trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'failed@0']);
+    expect(await statuses(db.pool, trialIds)).toEqual(['pruned@0', 'queued@1', 'pruned@0', 'failed@0']);
   });
 
-  it('a cancelled sweep decides nothing until it is resumed', async () => {
-    const { sweepId, trialIds } = await searchSweep('cancelled');
+  it('a cancelled sweep decides nothing until it is resumed', async ({ db }) => {
+    const { sweepId, trialIds } = await searchSweep(db.pool, 'cancelled');
     await ingestEvents(
       db.pool,
       trialIds.map((id) => started(sweepId, id)),
@@ -186,7 +181,7 @@ describe('successive-halving decisions on ingest', () => {
     // The last trial's pause arrives after the cancel: it stays cancelled, nothing is decided.
     const late = await ingestEvents(db.pool, [paused(sweepId, trialIds[3], 0, [0.9])]);
     expect(late.promotions).toEqual([]);
-    expect(await decisions(sweepId)).toEqual([]);
+    expect(await decisions(db.pool, sweepId)).toEqual([]);
     expect(await takeDueDecisions(db.pool, sweepId)).toEqual([]);
   });
 });
